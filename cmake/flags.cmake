@@ -1,0 +1,43 @@
+# Compile and link flag sets, one INTERFACE library per kind of target. Targets opt in with
+# target_link_libraries(x PRIVATE exo_kernel_flags), so no flag leaks between worlds.
+
+set(EXO_WARNINGS -Wall -Wextra -Werror -Wstrict-prototypes -Wmissing-prototypes -Wundef
+    -Wno-unused-parameter)
+
+# Kernel: freestanding ELF at -2 GiB, no SSE (the kernel does not save FPU state for
+# itself), no red zone (interrupts use the same stack), frame pointers for backtraces.
+add_library(exo_kernel_flags INTERFACE)
+target_compile_options(exo_kernel_flags INTERFACE
+  --target=x86_64-unknown-none-elf -std=gnu11 -ffreestanding -nostdlibinc
+  -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie
+  -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
+  -fno-asynchronous-unwind-tables -fno-unwind-tables -g -O2 ${EXO_WARNINGS})
+target_link_options(exo_kernel_flags INTERFACE
+  --target=x86_64-unknown-none-elf -nostdlib -static -fuse-ld=lld
+  -Wl,--no-dynamic-linker -Wl,-z,max-page-size=4096 -Wl,--build-id=none)
+target_include_directories(exo_kernel_flags INTERFACE
+  ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/kernel/arch/x86_64/include)
+
+# UEFI loader: a PE32+ EFI application built directly by Clang's MinGW target and LLD
+# (the -gnu target: the MSVC one makes gnu-efi drop every __attribute__). LLP64!
+add_library(exo_efi_flags INTERFACE)
+target_compile_options(exo_efi_flags INTERFACE
+  --target=x86_64-unknown-windows-gnu -std=gnu11 -ffreestanding -nostdlibinc
+  -fshort-wchar -mno-red-zone -mgeneral-regs-only -fno-stack-protector
+  -fno-asynchronous-unwind-tables -O2 ${EXO_WARNINGS} -Wno-missing-prototypes)
+target_link_options(exo_efi_flags INTERFACE
+  --target=x86_64-unknown-windows-gnu -nostdlib -fuse-ld=lld
+  -Wl,--subsystem,efi_application -Wl,-e,efi_main -Wl,--dynamicbase)
+target_include_directories(exo_efi_flags SYSTEM INTERFACE /usr/include/efi /usr/include/efi/x86_64)
+target_include_directories(exo_efi_flags INTERFACE
+  ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/kernel/arch/x86_64/include
+  ${PROJECT_SOURCE_DIR}/efi)
+
+# Host tests: the same pure .c files under ASan and UBSan, linked with cmocka.
+add_library(exo_host_flags INTERFACE)
+target_compile_options(exo_host_flags INTERFACE
+  -std=gnu11 -g -O1 -fsanitize=address,undefined -fno-sanitize-recover=all
+  -fno-omit-frame-pointer ${EXO_WARNINGS})
+target_link_options(exo_host_flags INTERFACE -fsanitize=address,undefined)
+target_include_directories(exo_host_flags INTERFACE
+  ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/efi)

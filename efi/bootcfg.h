@@ -1,0 +1,28 @@
+/*
+ * The boot config file \EXOSPACE\BOOT.CFG: one "key = value" per line, '#' comments,
+ * blank lines ignored, CRLF or LF. Keys: "cmdline" (kernel command line, last one wins),
+ * "module" (an ESP path of a boot module, in order, repeatable). Pure, host-tested.
+ */
+#pragma once
+
+#include <exo/bootinfo.h>
+#include <exo/status.h>
+#include <stdint.h>
+
+#define BOOTCFG_MAX_LINE 1024
+
+typedef struct bootcfg {
+    char cmdline[BOOTINFO_CMDLINE_MAX];
+    uint32_t nmodules;
+    uint32_t _pad;
+    char modules[BOOTINFO_MAX_MODULES][BOOTINFO_MODULE_NAME_MAX];
+} bootcfg_t;
+
+/*
+ * Parses len bytes of text (need not be NUL-terminated). Leading/trailing spaces and tabs
+ * around keys and values are trimmed. On failure *err_line is the 1-based line and *why a
+ * static reason: ERR_INVALID (no '=', unknown key, empty module path, NUL byte),
+ * ERR_TOO_BIG (line over BOOTCFG_MAX_LINE, cmdline or path too long, too many modules).
+ */
+status_t bootcfg_parse(const char *text, uint64_t len, bootcfg_t *out, uint32_t *err_line,
+                       const char **why);

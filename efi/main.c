@@ -1,0 +1,155 @@
+/*
+ * BOOTX64.EFI: loads \EXOSPACE\KERNEL.ELF, the boot config and the boot modules from the
+ * ESP it was started from, builds the one address space, exits boot services and jumps.
+ * Every failure before ExitBootServices prints one clear line and returns to the firmware.
+ * The boot protocol is described in docs/boot.md.
+ */
+#include "bootcfg.h"
+#include "loader.h"
+
+#include <exo/elf64.h>
+#include <kernel/string.h>
+
+EFI_HANDLE ldr_image;
+EFI_SYSTEM_TABLE *ldr_st;
+
+static inline uint64_t rdtsc(void) {
+    uint32_t lo, hi;
+    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
+    return ((uint64_t)hi << 32) | lo;
+}
+
+/* Prints the failure and yields the status the firmware gets back. */
+static EFI_STATUS fail(const char *what, const char *path, const char *why, status_t st) {
+    ldr_printf("exospace loader: error: %s %s: %s (%s)\n", what, path, why, status_str(st));
+    ldr_printf("exospace loader: returning to the firmware\n");
+    return EFI_LOAD_ERROR;
+}
+
+static status_t load_config(bootcfg_t *cfg) {
+    uint64_t phys = 0, size = 0;
+    const char *why = NULL;
+    status_t st = ldr_file_read(LDR_CONFIG_PATH, LDR_MEM_BOOTDATA, 64 * 1024, &phys, &size,
+                                &why);
+    if (st == ERR_NOT_FOUND) {
+        ldr_printf("exospace loader: no %s, booting with an empty command line\n",
+                   LDR_CONFIG_PATH);
+        memset(cfg, 0, sizeof(*cfg));
+        return STATUS_OK;
+    }
+    if (st != STATUS_OK) {
+        fail("cannot read", LDR_CONFIG_PATH, why, st);
+        return st;
+    }
+    uint32_t line = 0;
+    st = bootcfg_parse((const char *)(uintptr_t)phys, size, cfg, &line, &why);
+    if (st != STATUS_OK) {
+        ldr_printf("exospace loader: error: %s line %u: %s (%s)\n", LDR_CONFIG_PATH, line, why,
+                   status_str(st));
+    }
+    return st;
+}
+
+/* Reads and checks the kernel, then copies its segments into one block of fresh pages. */
+static status_t load_kernel(bootinfo_t *bi, kelf_image_t *img) {
+    uint64_t file = 0, size = 0;
+    const char *why = NULL;
+    status_t st = ldr_file_read(LDR_KERNEL_PATH, LDR_MEM_MODULE, LDR_MAX_FILE, &file, &size,
+                                &why);
+    if (st != STATUS_OK) {
+        fail("cannot read", LDR_KERNEL_PATH, why, st);
+        return st;
+    }
+    const uint8_t *bytes = (const uint8_t *)(uintptr_t)file;
+    st = kelf_check(bytes, size, img, &why);
+    if (st != STATUS_OK) {
+        fail("invalid kernel", LDR_KERNEL_PATH, why, st);
+        return st;
+    }
+    uint64_t span = img->vmax - img->vmin;
+    uint64_t phys = 0;
+    st = ldr_alloc_pages(span / 4096, LDR_MEM_KERNEL, &phys);
+    if (st != STATUS_OK) {
+        fail("no memory for", LDR_KERNEL_PATH, "image does not fit", st);
+        return st;
+    }
+    uint8_t *dst = (uint8_t *)(uintptr_t)phys;
+    memset(dst, 0, span);
+    for (uint32_t i = 0; i < img->nsegs; i++) {
+        const kelf_segment_t *s = &img->segs[i];
+        memcpy(dst + (s->copy_to - img->vmin), bytes + s->file_offset, s->filesz);
+    }
+    bi->kernel_phys = phys;
+    bi->kernel_virt = img->vmin;
+    bi->kernel_size = span;
+    bi->kernel_file = file;
+    bi->kernel_file_size = size;
+    return STATUS_OK;
+}
+
+static status_t load_modules(bootinfo_t *bi, const bootcfg_t *cfg) {
+    for (uint32_t i = 0; i < cfg->nmodules; i++) {
+        bootinfo_module_t *m = &bi->modules[i];
+        const char *why = NULL;
+        status_t st = ldr_file_read(cfg->modules[i], LDR_MEM_MODULE, LDR_MAX_FILE, &m->base,
+                                    &m->size, &why);
+        if (st != STATUS_OK) {
+            fail("cannot read module", cfg->modules[i], why, st);
+            return st;
+        }
+        memcpy(m->name, cfg->modules[i], sizeof(m->name));
+        bi->module_count = i + 1;
+    }
+    return STATUS_OK;
+}
+
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
+    uint64_t tsc_entry = rdtsc();
+    ldr_image = image;
+    ldr_st = st;
+    ldr_printf("exospace loader %s\n", EXO_VERSION);
+
+    uint64_t bi_phys = 0;
+    if (ldr_alloc_pages(page_count(sizeof(bootinfo_t)), LDR_MEM_BOOTDATA, &bi_phys)) {
+        return fail("cannot allocate", "bootinfo", "out of memory", ERR_NO_MEMORY);
+    }
+    bootinfo_t *bi = (bootinfo_t *)(uintptr_t)bi_phys;
+    memset(bi, 0, sizeof(*bi));
+    bi->magic = BOOTINFO_MAGIC;
+    bi->version = BOOTINFO_VERSION;
+    bi->size = sizeof(*bi);
+    bi->tsc_loader_entry = tsc_entry;
+    bi->efi_system_table = (uint64_t)(uintptr_t)st;
+
+    static bootcfg_t cfg;
+    static kelf_image_t img;
+    if (load_config(&cfg) != STATUS_OK || load_kernel(bi, &img) != STATUS_OK ||
+        load_modules(bi, &cfg) != STATUS_OK) {
+        return EFI_LOAD_ERROR;
+    }
+    memcpy(bi->cmdline, cfg.cmdline, sizeof(bi->cmdline));
+    ldr_gop_query(&bi->fb);
+    bi->rsdp = ldr_acpi_rsdp();
+    ldr_printf("exospace loader: kernel %llu KiB at %p, entry %p, %u module(s), cmdline \"%s\"\n",
+               (unsigned long long)(bi->kernel_size / 1024), (void *)(uintptr_t)img.vmin,
+               (void *)(uintptr_t)img.entry, bi->module_count, bi->cmdline);
+
+    uint64_t top = ldr_memmap_top();
+    if (bi->fb.base + bi->fb.size > top) {
+        top = bi->fb.base + bi->fb.size;
+    }
+    uint64_t pml4 = 0;
+    status_t s = ldr_paging_build(top, &img, bi->kernel_phys, &pml4);
+    if (s != STATUS_OK) {
+        return fail("cannot build", "page tables", "out of memory or overlap", s);
+    }
+    bi->loader_pml4 = pml4;
+
+    ldr_printf("exospace loader: exiting boot services\n");
+    s = ldr_exit_boot_services(bi);
+    if (s != STATUS_OK) {
+        return fail("cannot exit", "boot services", "the memory map kept changing", s);
+    }
+    bi->tsc_handoff = rdtsc();
+    ldr_handoff(pml4, img.entry, (bootinfo_t *)(uintptr_t)(BOOT_PHYSMAP_BASE + bi_phys));
+}

@@ -1,0 +1,20 @@
+/*
+ * The kernel console: every byte kprintf produces goes to the serial port and, once
+ * fbcon_init succeeded, to the GOP framebuffer. Writers are serialized by one lock
+ * (taken with interrupts off; never held across anything but the device writes).
+ */
+#pragma once
+
+#include <exo/bootinfo.h>
+#include <exo/status.h>
+#include <stddef.h>
+
+void console_init(void);
+void console_write(const char *s, size_t n);
+
+/* Framebuffer console (dev/fbcon.c): draws with the embedded PSF font. ERR_UNSUPPORTED
+ * when there is no linear framebuffer; ERR_BAD_FORMAT if the embedded font is broken. */
+status_t fbcon_init(const bootinfo_framebuffer_t *fb);
+void fbcon_write(const char *s, size_t n);
+/* Text grid size in characters, 0x0 before init. */
+void fbcon_size(unsigned *cols, unsigned *rows);

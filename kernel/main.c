@@ -1,0 +1,108 @@
+/*
+ * kmain: the boot story, one init call per line. Entered from _start (entry.S) on the
+ * loader's page tables with bootinfo in the physmap; everything after vm_init runs on
+ * the kernel's own tables.
+ */
+#include <arch/cpu.h>
+#include <arch/trap.h>
+#include <dev/console.h>
+#include <dev/qemu_exit.h>
+#include <kernel/boot.h>
+#include <kernel/cmdline.h>
+#include <kernel/kprintf.h>
+#include <kernel/panic.h>
+#include <kernel/string.h>
+#include <kernel/symbols.h>
+#include <ktest/ktest.h>
+#include <mm/heap.h>
+#include <mm/physmap.h>
+#include <mm/pmm.h>
+#include <mm/vm.h>
+
+bootinfo_t boot_info; /* the kernel's copy: the loader's page goes back to the pmm */
+ksym_table_t kernel_symbols;
+
+/* Checks the handoff and copies bootinfo into the kernel image. Before any console
+ * exists, a bad handoff can only halt. */
+static void boot_copy(const bootinfo_t *bi) {
+    if (bi->magic != BOOTINFO_MAGIC || bi->version != BOOTINFO_VERSION ||
+        bi->size != sizeof(bootinfo_t)) {
+        cpu_halt_forever();
+    }
+    memcpy(&boot_info, bi, sizeof(boot_info));
+    boot_info.cmdline[BOOTINFO_CMDLINE_MAX - 1] = '\0';
+}
+
+static void print_banner(void) {
+    unsigned cols = 0, rows = 0;
+    fbcon_size(&cols, &rows);
+    kprintf("Exospace %s (x86-64, UEFI, single address space)\n", EXO_VERSION);
+    kprintf("boot: cmdline \"%s\"\n", boot_info.cmdline);
+    kprintf("boot: loader took %lu cycles, %u ExitBootServices attempt(s), %u module(s)\n",
+            boot_info.tsc_handoff - boot_info.tsc_loader_entry, boot_info.exit_bs_tries,
+            boot_info.module_count);
+    if (cols) {
+        kprintf("fbcon: %ux%u framebuffer, %ux%u text\n", boot_info.fb.width,
+                boot_info.fb.height, cols, rows);
+    } else {
+        kprintf("fbcon: no linear framebuffer, serial only\n");
+    }
+}
+
+static void symbols_init(void) {
+    status_t st = ksym_init(&kernel_symbols, phys_to_virt(boot_info.kernel_file),
+                            boot_info.kernel_file_size);
+    if (st != STATUS_OK) {
+        kprintf("ksym: no kernel symbols (%s): backtraces show addresses only\n",
+                status_str(st));
+    }
+}
+
+static void boot_finish(void) {
+    pmm_stats_t ps;
+    heap_stats_t hs;
+    pmm_get_stats(&ps);
+    heap_get_stats(&hs);
+    kprintf("mem: %lu KiB free of %lu KiB, heap %lu pages\n", ps.free_frames * 4,
+            ps.total_frames * 4, hs.pages);
+    kprintf("exospace: boot complete\n");
+}
+
+/* True if the command line has key=value exactly. */
+static bool cmdline_is(const char *cmdline, const char *key, const char *value) {
+    char v[32];
+    return cmdline_get(cmdline, key, v, sizeof(v)) && strcmp(v, value) == 0;
+}
+
+void kmain(const bootinfo_t *bi);
+
+void kmain(const bootinfo_t *bi) {
+    boot_copy(bi);                            /* bootinfo into the kernel image */
+    console_init();                           /* serial: kprintf works from here */
+    panic_exits_qemu = cmdline_is(boot_info.cmdline, "panic", "exit") ||
+                       cmdline_has(boot_info.cmdline, "ktest");
+    gdt_init();                               /* our GDT, TSS and IST stacks */
+    idt_init();                               /* exceptions report and panic */
+    symbols_init();                           /* backtraces with names */
+    fbcon_init(&boot_info.fb);                /* framebuffer text console */
+    print_banner();
+    cpu_init();                               /* NX, WP, SMEP, SMAP, UMIP */
+    pmm_init(&boot_info);                     /* buddy allocator over usable RAM */
+    vm_init(&boot_info);                      /* kernel-owned page tables, W^X image */
+    pmm_reclaim_boot(&boot_info);             /* loader + boot-services memory freed */
+    boot_finish();
+
+    char arg[BOOTINFO_CMDLINE_MAX];
+    if (cmdline_get(boot_info.cmdline, "crash", arg, sizeof(arg))) {
+        ktest_crash(arg);
+    }
+    if (cmdline_get(boot_info.cmdline, "ktest", arg, sizeof(arg))) {
+        ktest_run(arg[0] ? arg : "all");
+    }
+    if (cmdline_is(boot_info.cmdline, "idle", "exit")) {
+        kprintf("exospace: nothing to run, exiting QEMU (idle=exit)\n");
+        qemu_exit(QEMU_EXIT_PASS);
+    }
+    kprintf("exospace: nothing to run yet; halting\n");
+    cpu_halt_forever();
+}

@@ -1,0 +1,246 @@
+#!/usr/bin/env python3
+"""Boot Exospace in QEMU: interactively (`run`, used by scripts/run) or as a test (`test`,
+used by ctest). Both build the same QEMU command line; a test boots a private copy of the
+GPT disk image, edited with mtools (kernel command line, replaced or broken files), reads
+the serial console with a deadline, and decides PASS or FAIL from the exit code and the
+expected lines. See docs/testing.md."""
+
+import argparse
+import os
+import re
+import select
+import shutil
+import signal
+import struct
+import subprocess
+import sys
+import time
+
+ESP_OFFSET = 1 << 20  # scripts/mkimage puts the ESP at 1 MiB
+EXIT_CODES = {33: "pass", 35: "fail", 37: "panic"}  # kernel/include/dev/qemu_exit.h
+ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
+OVMF_CANDIDATES = ["/usr/share/ovmf/OVMF.fd", "/usr/share/qemu/OVMF.fd"]
+
+
+def esp(image):
+    return f"{image}@@{ESP_OFFSET}"
+
+
+def mtools(*args):
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    subprocess.run(args, check=True, env=env, stdout=subprocess.DEVNULL)
+
+
+def esp_read(image, path):
+    env = dict(os.environ, MTOOLS_SKIP_CHECK="1")
+    return subprocess.run(["mtype", "-i", esp(image), "::" + path], check=True, env=env,
+                          capture_output=True).stdout
+
+
+def esp_write(image, path, data, workdir):
+    tmp = os.path.join(workdir, "esp-put.tmp")
+    with open(tmp, "wb") as f:
+        f.write(data)
+    mtools("mcopy", "-o", "-i", esp(image), tmp, "::" + path)
+
+
+def with_cmdline(config, cmdline):
+    """The boot config with its cmdline line replaced (modules kept)."""
+    lines = [l for l in config.decode().splitlines() if not l.strip().startswith("cmdline")]
+    return ("cmdline = " + cmdline + "\n" + "\n".join(lines) + "\n").encode()
+
+
+def mutate_kernel(elf, kind):
+    """Broken kernels for the loader's error paths (see test/qemu/CMakeLists.txt)."""
+    b = bytearray(elf)
+    phoff = struct.unpack_from("<Q", b, 32)[0]
+    if kind == "truncated":  # cut inside the second PT_LOAD's file data
+        return bytes(b[: struct.unpack_from("<Q", b, phoff + 56 + 8)[0] + 16])
+    if kind == "bad-magic":
+        b[0:4] = b"\x7fELG"
+    elif kind == "wrong-machine":
+        struct.pack_into("<H", b, 18, 40)  # EM_ARM
+    elif kind == "overlap":  # second PT_LOAD moved onto the first
+        struct.pack_into("<Q", b, phoff + 56 + 16, struct.unpack_from("<Q", b, phoff + 16)[0])
+    elif kind == "wx":  # first PT_LOAD (text) made writable too
+        flags = struct.unpack_from("<I", b, phoff + 4)[0]
+        struct.pack_into("<I", b, phoff + 4, flags | 2)
+    elif kind == "empty":
+        return b""
+    else:
+        raise SystemExit(f"exoqemu: unknown kernel mutation '{kind}'")
+    return bytes(b)
+
+
+def prepare_image(args, workdir):
+    os.makedirs(workdir, exist_ok=True)
+    image = os.path.join(workdir, "disk.img")
+    shutil.copyfile(args.image, image)
+    if args.cmdline is not None:
+        cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
+        esp_write(image, "/EXOSPACE/BOOT.CFG", with_cmdline(cfg, args.cmdline), workdir)
+    if getattr(args, "kernel_mutation", None):
+        if args.kernel_mutation == "missing":
+            mtools("mdel", "-i", esp(image), "::/EXOSPACE/KERNEL.ELF")
+        else:
+            elf = esp_read(image, "/EXOSPACE/KERNEL.ELF")
+            esp_write(image, "/EXOSPACE/KERNEL.ELF", mutate_kernel(elf, args.kernel_mutation),
+                      workdir)
+    return image
+
+
+def qemu_argv(args, image):
+    ovmf = args.ovmf or next((p for p in OVMF_CANDIDATES if os.path.exists(p)), None)
+    if ovmf is None:
+        raise SystemExit("exoqemu: OVMF not found (apt-get install ovmf)")
+    argv = ["qemu-system-x86_64", "-machine", "q35", "-m", str(args.mem), "-smp", str(args.smp),
+            "-bios", ovmf, "-no-reboot", "-nic", "none",
+            "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
+            "-drive", f"if=none,id=boot,format=raw,file={image}"]
+    if args.kvm:
+        argv += ["-accel", "kvm", "-cpu", "host"]
+    else:
+        argv += ["-accel", "tcg", "-cpu", args.cpu]
+    if args.usb:
+        argv += ["-device", "qemu-xhci,id=xhci",
+                 "-device", "usb-storage,bus=xhci.0,drive=boot,removable=on"]
+    else:
+        argv += ["-device", "ide-hd,drive=boot,bootindex=0"]
+    return argv
+
+
+def add_machine_options(p):
+    p.add_argument("--image", required=True, help="GPT disk image (build/disk.img)")
+    p.add_argument("--cmdline", help="kernel command line (replaces BOOT.CFG's)")
+    p.add_argument("--mem", default="512M")
+    p.add_argument("--smp", type=int, default=1)
+    p.add_argument("--cpu", default="max", help="TCG CPU model")
+    p.add_argument("--usb", action="store_true", help="attach the image as a USB stick")
+    p.add_argument("--kvm", action="store_true", help="use KVM (real machines only)")
+    p.add_argument("--ovmf", help="firmware image")
+
+
+def cmd_run(args):
+    workdir = os.path.join(os.path.dirname(os.path.abspath(args.image)), "run")
+    image = prepare_image(args, workdir)
+    argv = qemu_argv(args, image) + ["-serial", "mon:stdio"]
+    if args.headless or not os.environ.get("DISPLAY"):
+        argv += ["-display", "none"]
+        print("exoqemu: no display; serial console here (Ctrl-A X quits QEMU)", flush=True)
+    if args.gdb:
+        argv += ["-s", "-S"]
+        print("exoqemu: waiting for GDB on :1234; in another terminal: scripts/gdb", flush=True)
+    os.execvp(argv[0], argv)
+
+
+class Verdict(Exception):
+    pass
+
+
+def run_test(args, log):
+    workdir = os.path.join(args.workdir, args.name)
+    image = prepare_image(args, workdir)
+    argv = qemu_argv(args, image) + ["-display", "none", "-serial", "stdio",
+                                     "-monitor", "none"]
+    log.write(("$ " + " ".join(argv) + "\n").encode())
+    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
+                            stderr=subprocess.STDOUT, start_new_session=True)
+    deadline = time.monotonic() + args.timeout
+    expects = [re.compile(e) for e in args.expect]
+    forbids = [re.compile(f) for f in args.forbid]
+    pending = list(expects)
+    buf = b""
+    killed = False
+    try:
+        while True:
+            left = deadline - time.monotonic()
+            if left <= 0:
+                raise Verdict(f"timeout after {args.timeout} s (hang?)")
+            ready, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
+            if not ready:
+                continue
+            chunk = os.read(proc.stdout.fileno(), 65536)
+            if not chunk:
+                break
+            log.write(chunk)
+            buf += chunk
+            *lines, buf = buf.split(b"\n")
+            for raw in lines:
+                line = ANSI.sub("", raw.decode(errors="replace")).rstrip("\r")
+                for f in forbids:
+                    if f.search(line):
+                        raise Verdict(f"forbidden line: {line!r}")
+                if pending and pending[0].search(line):
+                    pending.pop(0)
+            if not pending and args.exit == "kill":
+                killed = True
+                break
+    finally:
+        if proc.poll() is None:
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+    if killed:
+        return "all expected lines seen; QEMU stopped by the runner"
+    code = proc.returncode
+    got = EXIT_CODES.get(code)
+    if got is None:
+        what = "guest reset or triple fault (-no-reboot)" if code == 0 else "QEMU error"
+        raise Verdict(f"QEMU exited {code}: {what}")
+    if pending:
+        raise Verdict(f"missing expected line /{pending[0].pattern}/ (exit: {got})")
+    if args.exit != got:
+        raise Verdict(f"exit code {code} ({got}), expected {args.exit}")
+    return f"exit {code} ({got}), all expected lines seen"
+
+
+def cmd_test(args):
+    os.makedirs(args.workdir, exist_ok=True)
+    log_path = os.path.join(args.workdir, args.name + ".log")
+    start = time.monotonic()
+    with open(log_path, "wb") as log:
+        try:
+            detail = run_test(args, log)
+            ok = True
+        except Verdict as v:
+            detail = str(v)
+            ok = False
+    secs = time.monotonic() - start
+    if ok:
+        print(f"exoqemu: PASS {args.name} ({secs:.1f} s): {detail}")
+        shutil.rmtree(os.path.join(args.workdir, args.name), ignore_errors=True)
+        return 0
+    print(f"exoqemu: FAIL {args.name} ({secs:.1f} s): {detail}")
+    print(f"exoqemu: serial log kept at {log_path}; last lines:")
+    with open(log_path, "rb") as f:
+        text = ANSI.sub("", f.read().decode(errors="replace"))
+    for line in text.splitlines()[-60:]:
+        print("  | " + line.rstrip("\r"))
+    return 1
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__)
+    sub = ap.add_subparsers(dest="cmd", required=True)
+    run = sub.add_parser("run", help="boot interactively")
+    add_machine_options(run)
+    run.add_argument("--gdb", action="store_true", help="-s -S: wait for GDB on :1234")
+    run.add_argument("--headless", action="store_true", help="no display window")
+    test = sub.add_parser("test", help="boot once and check the serial output")
+    add_machine_options(test)
+    test.add_argument("--name", required=True)
+    test.add_argument("--workdir", required=True, help="logs and image copies")
+    test.add_argument("--timeout", type=float, default=60)
+    test.add_argument("--expect", action="append", default=[],
+                      help="regex that must appear, in order (repeatable)")
+    test.add_argument("--forbid", action="append", default=[], help="regex that must not")
+    test.add_argument("--exit", choices=["pass", "fail", "panic", "kill"], default="pass",
+                      help="expected QEMU exit; 'kill': stop once every --expect matched")
+    test.add_argument("--kernel-mutation",
+                      choices=["missing", "empty", "truncated", "bad-magic", "wrong-machine",
+                               "overlap", "wx"])
+    args = ap.parse_args()
+    sys.exit(cmd_run(args) if args.cmd == "run" else cmd_test(args))
+
+
+if __name__ == "__main__":
+    main()
