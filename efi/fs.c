@@ -17,8 +17,7 @@ static EFI_FILE_HANDLE open_root(const char **why) {
         *why = "no LoadedImage protocol on the loader's image";
         return NULL;
     }
-    if (EFI_ERROR(ldr_st->BootServices->HandleProtocol(li->DeviceHandle, &fs_guid,
-                                                       (void **)&fs))) {
+    if (EFI_ERROR(ldr_st->BootServices->HandleProtocol(li->DeviceHandle, &fs_guid, (void **)&fs))) {
         *why = "the boot device has no FAT file system";
         return NULL;
     }

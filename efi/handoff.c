@@ -31,7 +31,7 @@ static inline void write_cr0(uint64_t v) {
 }
 
 static inline __attribute__((noreturn)) void jump_with_cr3(uint64_t cr3, uint64_t entry,
-                                                          uint64_t arg) {
+                                                           uint64_t arg) {
     __asm__ volatile("mov %0, %%cr3\n\t"
                      "xor %%ebp, %%ebp\n\t"
                      "jmp *%1"

@@ -11,8 +11,8 @@
 #define KELF_MAX_IMAGE (256ull << 20) /* kernel image span limit: 256 MiB */
 
 typedef struct kelf_segment {
-    uint64_t vaddr;  /* page aligned down */
-    uint64_t memsz;  /* bytes from vaddr (page multiple, covers the whole segment) */
+    uint64_t vaddr;       /* page aligned down */
+    uint64_t memsz;       /* bytes from vaddr (page multiple, covers the whole segment) */
     uint64_t file_offset; /* offset of the segment's first byte in the file */
     uint64_t filesz;      /* bytes to copy from file_offset */
     uint64_t copy_to;     /* vaddr of the first copied byte (p_vaddr) */

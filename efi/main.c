@@ -29,11 +29,9 @@ static EFI_STATUS fail(const char *what, const char *path, const char *why, stat
 static status_t load_config(bootcfg_t *cfg) {
     uint64_t phys = 0, size = 0;
     const char *why = NULL;
-    status_t st = ldr_file_read(LDR_CONFIG_PATH, LDR_MEM_BOOTDATA, 64 * 1024, &phys, &size,
-                                &why);
+    status_t st = ldr_file_read(LDR_CONFIG_PATH, LDR_MEM_BOOTDATA, 64 * 1024, &phys, &size, &why);
     if (st == ERR_NOT_FOUND) {
-        ldr_printf("exospace loader: no %s, booting with an empty command line\n",
-                   LDR_CONFIG_PATH);
+        ldr_printf("exospace loader: no %s, booting with an empty command line\n", LDR_CONFIG_PATH);
         memset(cfg, 0, sizeof(*cfg));
         return STATUS_OK;
     }
@@ -54,8 +52,7 @@ static status_t load_config(bootcfg_t *cfg) {
 static status_t load_kernel(bootinfo_t *bi, kelf_image_t *img) {
     uint64_t file = 0, size = 0;
     const char *why = NULL;
-    status_t st = ldr_file_read(LDR_KERNEL_PATH, LDR_MEM_MODULE, LDR_MAX_FILE, &file, &size,
-                                &why);
+    status_t st = ldr_file_read(LDR_KERNEL_PATH, LDR_MEM_MODULE, LDR_MAX_FILE, &file, &size, &why);
     if (st != STATUS_OK) {
         fail("cannot read", LDR_KERNEL_PATH, why, st);
         return st;
@@ -91,8 +88,8 @@ static status_t load_modules(bootinfo_t *bi, const bootcfg_t *cfg) {
     for (uint32_t i = 0; i < cfg->nmodules; i++) {
         bootinfo_module_t *m = &bi->modules[i];
         const char *why = NULL;
-        status_t st = ldr_file_read(cfg->modules[i], LDR_MEM_MODULE, LDR_MAX_FILE, &m->base,
-                                    &m->size, &why);
+        status_t st =
+            ldr_file_read(cfg->modules[i], LDR_MEM_MODULE, LDR_MAX_FILE, &m->base, &m->size, &why);
         if (st != STATUS_OK) {
             fail("cannot read module", cfg->modules[i], why, st);
             return st;

@@ -8,8 +8,7 @@
 
 status_t ldr_alloc_pages(uint64_t pages, uint32_t mem_type, uint64_t *phys) {
     EFI_PHYSICAL_ADDRESS addr = 0;
-    EFI_STATUS es = ldr_st->BootServices->AllocatePages(AllocateAnyPages,
-                                                        (EFI_MEMORY_TYPE)mem_type,
+    EFI_STATUS es = ldr_st->BootServices->AllocatePages(AllocateAnyPages, (EFI_MEMORY_TYPE)mem_type,
                                                         (UINTN)pages, &addr);
     if (EFI_ERROR(es)) {
         return ERR_NO_MEMORY;
@@ -26,8 +25,8 @@ static status_t map_fetch(UINTN *size, UINTN *key, UINTN *desc_size) {
     UINT32 desc_version = 0;
     for (int tries = 0; tries < 4; tries++) {
         *size = map_cap;
-        EFI_STATUS es = ldr_st->BootServices->GetMemoryMap(
-            size, (EFI_MEMORY_DESCRIPTOR *)map_buf, key, desc_size, &desc_version);
+        EFI_STATUS es = ldr_st->BootServices->GetMemoryMap(size, (EFI_MEMORY_DESCRIPTOR *)map_buf,
+                                                           key, desc_size, &desc_version);
         if (es == EFI_SUCCESS) {
             return STATUS_OK;
         }
@@ -63,22 +62,33 @@ uint64_t ldr_memmap_top(void) {
 
 static uint32_t translate_type(uint32_t efi_type) {
     switch (efi_type) {
-    case EfiConventionalMemory: return BOOT_MEM_USABLE;
+    case EfiConventionalMemory:
+        return BOOT_MEM_USABLE;
     case EfiLoaderCode:
     case EfiLoaderData:
     case EfiBootServicesCode:
-    case EfiBootServicesData: return BOOT_MEM_RECLAIMABLE;
-    case EfiACPIReclaimMemory: return BOOT_MEM_ACPI_RECLAIM;
-    case EfiACPIMemoryNVS: return BOOT_MEM_ACPI_NVS;
+    case EfiBootServicesData:
+        return BOOT_MEM_RECLAIMABLE;
+    case EfiACPIReclaimMemory:
+        return BOOT_MEM_ACPI_RECLAIM;
+    case EfiACPIMemoryNVS:
+        return BOOT_MEM_ACPI_NVS;
     case EfiRuntimeServicesCode:
-    case EfiRuntimeServicesData: return BOOT_MEM_RUNTIME;
+    case EfiRuntimeServicesData:
+        return BOOT_MEM_RUNTIME;
     case EfiMemoryMappedIO:
-    case EfiMemoryMappedIOPortSpace: return BOOT_MEM_MMIO;
-    case 14: return BOOT_MEM_PERSISTENT; /* EfiPersistentMemory (UEFI 2.5+), absent from gnu-efi */
-    case LDR_MEM_KERNEL: return BOOT_MEM_KERNEL;
-    case LDR_MEM_MODULE: return BOOT_MEM_MODULE;
-    case LDR_MEM_BOOTDATA: return BOOT_MEM_BOOTDATA;
-    default: return BOOT_MEM_RESERVED;
+    case EfiMemoryMappedIOPortSpace:
+        return BOOT_MEM_MMIO;
+    case 14:
+        return BOOT_MEM_PERSISTENT; /* EfiPersistentMemory (UEFI 2.5+), absent from gnu-efi */
+    case LDR_MEM_KERNEL:
+        return BOOT_MEM_KERNEL;
+    case LDR_MEM_MODULE:
+        return BOOT_MEM_MODULE;
+    case LDR_MEM_BOOTDATA:
+        return BOOT_MEM_BOOTDATA;
+    default:
+        return BOOT_MEM_RESERVED;
     }
 }
 

@@ -57,8 +57,8 @@ status_t ldr_paging_build(uint64_t top, const kelf_image_t *img, uint64_t kernel
     for (uint32_t i = 0; i < img->nsegs && st == STATUS_OK; i++) {
         const kelf_segment_t *s = &img->segs[i];
         uint64_t flags = ((s->flags & PF_W) ? PTE_W : 0) | ((s->flags & PF_X) ? 0 : PTE_NX);
-        st = pt_map(&pt, s->vaddr, kernel_phys + (s->vaddr - img->vmin), s->memsz, flags,
-                    PAGE_SIZE);
+        st =
+            pt_map(&pt, s->vaddr, kernel_phys + (s->vaddr - img->vmin), s->memsz, flags, PAGE_SIZE);
     }
     *root = pt.root;
     return st;

@@ -16,8 +16,12 @@ void ldr_gop_query(bootinfo_framebuffer_t *fb) {
     }
     EFI_GRAPHICS_OUTPUT_MODE_INFORMATION *info = gop->Mode->Info;
     switch (info->PixelFormat) {
-    case PixelRedGreenBlueReserved8BitPerColor: fb->format = BOOT_FB_RGBX; break;
-    case PixelBlueGreenRedReserved8BitPerColor: fb->format = BOOT_FB_BGRX; break;
+    case PixelRedGreenBlueReserved8BitPerColor:
+        fb->format = BOOT_FB_RGBX;
+        break;
+    case PixelBlueGreenRedReserved8BitPerColor:
+        fb->format = BOOT_FB_BGRX;
+        break;
     case PixelBitMask:
         fb->format = BOOT_FB_MASK;
         fb->red_mask = info->PixelInformation.RedMask;
@@ -25,7 +29,8 @@ void ldr_gop_query(bootinfo_framebuffer_t *fb) {
         fb->blue_mask = info->PixelInformation.BlueMask;
         fb->reserved_mask = info->PixelInformation.ReservedMask;
         break;
-    default: return; /* PixelBltOnly: no linear framebuffer */
+    default:
+        return; /* PixelBltOnly: no linear framebuffer */
     }
     fb->base = gop->Mode->FrameBufferBase;
     fb->size = gop->Mode->FrameBufferSize;

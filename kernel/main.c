@@ -41,20 +41,23 @@ static void print_banner(void) {
     kprintf("boot: loader took %lu cycles, %u ExitBootServices attempt(s), %u module(s)\n",
             boot_info.tsc_handoff - boot_info.tsc_loader_entry, boot_info.exit_bs_tries,
             boot_info.module_count);
+    for (uint32_t i = 0; i < boot_info.module_count; i++) {
+        kprintf("boot: module %s, %lu bytes at %lx\n", boot_info.modules[i].name,
+                boot_info.modules[i].size, boot_info.modules[i].base);
+    }
     if (cols) {
-        kprintf("fbcon: %ux%u framebuffer, %ux%u text\n", boot_info.fb.width,
-                boot_info.fb.height, cols, rows);
+        kprintf("fbcon: %ux%u framebuffer, %ux%u text\n", boot_info.fb.width, boot_info.fb.height,
+                cols, rows);
     } else {
         kprintf("fbcon: no linear framebuffer, serial only\n");
     }
 }
 
 static void symbols_init(void) {
-    status_t st = ksym_init(&kernel_symbols, phys_to_virt(boot_info.kernel_file),
-                            boot_info.kernel_file_size);
+    status_t st =
+        ksym_init(&kernel_symbols, phys_to_virt(boot_info.kernel_file), boot_info.kernel_file_size);
     if (st != STATUS_OK) {
-        kprintf("ksym: no kernel symbols (%s): backtraces show addresses only\n",
-                status_str(st));
+        kprintf("ksym: no kernel symbols (%s): backtraces show addresses only\n", status_str(st));
     }
 }
 
@@ -77,19 +80,19 @@ static bool cmdline_is(const char *cmdline, const char *key, const char *value) 
 void kmain(const bootinfo_t *bi);
 
 void kmain(const bootinfo_t *bi) {
-    boot_copy(bi);                            /* bootinfo into the kernel image */
-    console_init();                           /* serial: kprintf works from here */
-    panic_exits_qemu = cmdline_is(boot_info.cmdline, "panic", "exit") ||
-                       cmdline_has(boot_info.cmdline, "ktest");
-    gdt_init();                               /* our GDT, TSS and IST stacks */
-    idt_init();                               /* exceptions report and panic */
-    symbols_init();                           /* backtraces with names */
-    fbcon_init(&boot_info.fb);                /* framebuffer text console */
+    boot_copy(bi);  /* bootinfo into the kernel image */
+    console_init(); /* serial: kprintf works from here */
+    panic_exits_qemu =
+        cmdline_is(boot_info.cmdline, "panic", "exit") || cmdline_has(boot_info.cmdline, "ktest");
+    gdt_init();                /* our GDT, TSS and IST stacks */
+    idt_init();                /* exceptions report and panic */
+    symbols_init();            /* backtraces with names */
+    fbcon_init(&boot_info.fb); /* framebuffer text console */
     print_banner();
-    cpu_init();                               /* NX, WP, SMEP, SMAP, UMIP */
-    pmm_init(&boot_info);                     /* buddy allocator over usable RAM */
-    vm_init(&boot_info);                      /* kernel-owned page tables, W^X image */
-    pmm_reclaim_boot(&boot_info);             /* loader + boot-services memory freed */
+    cpu_init();                   /* NX, WP, SMEP, SMAP, UMIP */
+    pmm_init(&boot_info);         /* buddy allocator over usable RAM */
+    vm_init(&boot_info);          /* kernel-owned page tables, W^X image */
+    pmm_reclaim_boot(&boot_info); /* loader + boot-services memory freed */
     boot_finish();
 
     char arg[BOOTINFO_CMDLINE_MAX];

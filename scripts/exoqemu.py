@@ -11,9 +11,11 @@ import re
 import select
 import shutil
 import signal
+import socket
 import struct
 import subprocess
 import sys
+import tempfile
 import time
 
 ESP_OFFSET = 1 << 20  # scripts/mkimage puts the ESP at 1 MiB
@@ -62,6 +64,8 @@ def mutate_kernel(elf, kind):
         struct.pack_into("<H", b, 18, 40)  # EM_ARM
     elif kind == "overlap":  # second PT_LOAD moved onto the first
         struct.pack_into("<Q", b, phoff + 56 + 16, struct.unpack_from("<Q", b, phoff + 16)[0])
+    elif kind == "out-of-range":  # first PT_LOAD moved into the lower half
+        struct.pack_into("<Q", b, phoff + 16, 0x400000)
     elif kind == "wx":  # first PT_LOAD (text) made writable too
         flags = struct.unpack_from("<I", b, phoff + 4)[0]
         struct.pack_into("<I", b, phoff + 4, flags | 2)
@@ -137,11 +141,81 @@ class Verdict(Exception):
     pass
 
 
+def psf_glyphs(path):
+    """ASCII code point -> glyph rows (ints, MSB = leftmost pixel) of a PSF1/PSF2 font, and
+    (width, height). Mirrors kernel/dev/psf.c, written independently to check it."""
+    d = open(path, "rb").read()
+    if d[:2] == b"\x36\x04":
+        mode, charsize = d[2], d[3]
+        n, width, height, start, rowbytes = (512 if mode & 1 else 256), 8, charsize, 4, 1
+        table = mode & 6
+    elif d[:4] == b"\x72\xb5\x4a\x86":
+        _, start, flags, n, charsize, height, width = struct.unpack_from("<7I", d, 4)
+        rowbytes, table = (width + 7) // 8, flags & 1
+    else:
+        raise Verdict(f"{path}: not a PSF font")
+    glyph = lambda i: [int.from_bytes(d[start + i * charsize + r * rowbytes:][:rowbytes], "big")
+                       for r in range(height)]
+    mapping = {c: c for c in range(128)} if not table else {}
+    pos = start + n * charsize
+    for i in range(n if table else 0):
+        if d[:2] == b"\x36\x04":
+            while True:
+                (u,) = struct.unpack_from("<H", d, pos)
+                pos += 2
+                if u == 0xFFFF:
+                    break
+                if u < 128:
+                    mapping.setdefault(u, i)
+        else:
+            end = d.index(b"\xff", pos)
+            entry = d[pos:end].split(b"\xfe")[0]
+            pos = end + 1
+            for ch in entry.decode("utf-8", errors="ignore"):
+                if ord(ch) < 128:
+                    mapping.setdefault(ord(ch), i)
+    return {c: glyph(i) for c, i in mapping.items()}, (width, height)
+
+
+def screendump(sock_path, out):
+    """Asks QEMU's monitor for a PPM screendump; returns (width, height, rgb bytes)."""
+    if os.path.exists(out):
+        os.unlink(out)
+    with socket.socket(socket.AF_UNIX) as mon:
+        mon.connect(sock_path)
+        mon.sendall(f"screendump {out}\n".encode())
+        deadline = time.monotonic() + 10
+        while time.monotonic() < deadline:
+            time.sleep(0.2)
+            if os.path.exists(out):
+                data = open(out, "rb").read()
+                head = data.split(b"\n", 3)
+                if len(head) == 4:
+                    w, h = map(int, head[1].split())
+                    if len(head[3]) >= w * h * 3:
+                        return w, h, head[3]
+    raise Verdict("no screendump from the QEMU monitor")
+
+
+def screen_has_line(shot, font, text):
+    """True if some text row of the screenshot starts with text, pixel for pixel."""
+    (w, h, px), (glyphs, (gw, gh)) = shot, font
+    lit = lambda x, y: max(px[(y * w + x) * 3:(y * w + x) * 3 + 3]) > 0x40
+    for row in range(h // gh):
+        if all(all(lit(col * gw + x, row * gh + y) == bool(glyphs[ord(c)][y] >> (gw - 1 - x) & 1)
+                   for y in range(gh) for x in range(gw))
+               for col, c in enumerate(text)):
+            return True
+    return False
+
+
 def run_test(args, log):
     workdir = os.path.join(args.workdir, args.name)
     image = prepare_image(args, workdir)
+    sockdir = tempfile.mkdtemp(prefix="exoqemu-")  # AF_UNIX paths must stay short
+    monitor = os.path.join(sockdir, "monitor.sock")
     argv = qemu_argv(args, image) + ["-display", "none", "-serial", "stdio",
-                                     "-monitor", "none"]
+                                     "-monitor", f"unix:{monitor},server=on,wait=off"]
     log.write(("$ " + " ".join(argv) + "\n").encode())
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -173,14 +247,22 @@ def run_test(args, log):
                 if pending and pending[0].search(line):
                     pending.pop(0)
             if not pending and args.exit == "kill":
+                if args.screen_line:
+                    font = psf_glyphs(args.font)
+                    shot = screendump(monitor, os.path.join(workdir, "screen.ppm"))
+                    for text in args.screen_line:
+                        if not screen_has_line(shot, font, text):
+                            raise Verdict(f"framebuffer shows no line starting {text!r}")
                 killed = True
                 break
     finally:
         if proc.poll() is None:
             os.killpg(proc.pid, signal.SIGKILL)
         proc.wait()
+        shutil.rmtree(sockdir, ignore_errors=True)
     if killed:
-        return "all expected lines seen; QEMU stopped by the runner"
+        seen = f", {len(args.screen_line)} screen line(s) matched" if args.screen_line else ""
+        return f"all expected lines seen{seen}; QEMU stopped by the runner"
     code = proc.returncode
     got = EXIT_CODES.get(code)
     if got is None:
@@ -235,9 +317,12 @@ def main():
     test.add_argument("--forbid", action="append", default=[], help="regex that must not")
     test.add_argument("--exit", choices=["pass", "fail", "panic", "kill"], default="pass",
                       help="expected QEMU exit; 'kill': stop once every --expect matched")
+    test.add_argument("--screen-line", action="append", default=[],
+                      help="with --exit kill: text a framebuffer row must start with")
+    test.add_argument("--font", help="the PSF font the kernel embeds (for --screen-line)")
     test.add_argument("--kernel-mutation",
                       choices=["missing", "empty", "truncated", "bad-magic", "wrong-machine",
-                               "overlap", "wx"])
+                               "overlap", "out-of-range", "wx"])
     args = ap.parse_args()
     sys.exit(cmd_run(args) if args.cmd == "run" else cmd_test(args))
 

@@ -20,8 +20,10 @@ static struct {
 
 static uint32_t pack_rgb(const bootinfo_framebuffer_t *info, uint8_t r, uint8_t g, uint8_t b) {
     switch (info->format) {
-    case BOOT_FB_RGBX: return r | (g << 8) | ((uint32_t)b << 16);
-    case BOOT_FB_BGRX: return b | (g << 8) | ((uint32_t)r << 16);
+    case BOOT_FB_RGBX:
+        return r | (g << 8) | ((uint32_t)b << 16);
+    case BOOT_FB_BGRX:
+        return b | (g << 8) | ((uint32_t)r << 16);
     default: {
         /* PixelBitMask: scale each 8-bit channel into its mask. */
         uint32_t masks[3] = {info->red_mask, info->green_mask, info->blue_mask};

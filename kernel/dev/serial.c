@@ -19,9 +19,9 @@ void serial_init(void) {
     outb(COM1 + REG_LCR, 0x80);  /* DLAB on */
     outb(COM1 + REG_DATA, 0x01); /* divisor 1: 115200 baud */
     outb(COM1 + REG_IER, 0x00);
-    outb(COM1 + REG_LCR, 0x03);  /* 8N1, DLAB off */
-    outb(COM1 + REG_FCR, 0xc7);  /* FIFO on, cleared, 14-byte threshold */
-    outb(COM1 + REG_MCR, 0x03);  /* DTR, RTS */
+    outb(COM1 + REG_LCR, 0x03); /* 8N1, DLAB off */
+    outb(COM1 + REG_FCR, 0xc7); /* FIFO on, cleared, 14-byte threshold */
+    outb(COM1 + REG_MCR, 0x03); /* DTR, RTS */
 }
 
 static void serial_putc(char c) {

@@ -3,19 +3,33 @@
 
 const char *status_str(status_t s) {
     switch (s) {
-    case STATUS_OK: return "STATUS_OK";
-    case ERR_INVALID: return "ERR_INVALID";
-    case ERR_NO_MEMORY: return "ERR_NO_MEMORY";
-    case ERR_NOT_FOUND: return "ERR_NOT_FOUND";
-    case ERR_RANGE: return "ERR_RANGE";
-    case ERR_TRUNCATED: return "ERR_TRUNCATED";
-    case ERR_BAD_FORMAT: return "ERR_BAD_FORMAT";
-    case ERR_UNSUPPORTED: return "ERR_UNSUPPORTED";
-    case ERR_OVERLAP: return "ERR_OVERLAP";
-    case ERR_PERM: return "ERR_PERM";
-    case ERR_TOO_BIG: return "ERR_TOO_BIG";
-    case ERR_ALIGN: return "ERR_ALIGN";
-    case ERR_STATE: return "ERR_STATE";
-    default: return "ERR_UNKNOWN";
+    case STATUS_OK:
+        return "STATUS_OK";
+    case ERR_INVALID:
+        return "ERR_INVALID";
+    case ERR_NO_MEMORY:
+        return "ERR_NO_MEMORY";
+    case ERR_NOT_FOUND:
+        return "ERR_NOT_FOUND";
+    case ERR_RANGE:
+        return "ERR_RANGE";
+    case ERR_TRUNCATED:
+        return "ERR_TRUNCATED";
+    case ERR_BAD_FORMAT:
+        return "ERR_BAD_FORMAT";
+    case ERR_UNSUPPORTED:
+        return "ERR_UNSUPPORTED";
+    case ERR_OVERLAP:
+        return "ERR_OVERLAP";
+    case ERR_PERM:
+        return "ERR_PERM";
+    case ERR_TOO_BIG:
+        return "ERR_TOO_BIG";
+    case ERR_ALIGN:
+        return "ERR_ALIGN";
+    case ERR_STATE:
+        return "ERR_STATE";
+    default:
+        return "ERR_UNKNOWN";
     }
 }

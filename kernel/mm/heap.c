@@ -24,9 +24,9 @@ typedef struct slab_page {
     uint16_t order; /* block order (large) */
     uint32_t used;  /* live objects in this slab */
     uint32_t capacity;
-    void *free;     /* first free object */
+    void *free;                    /* first free object */
     struct slab_page *next, *prev; /* class list of slabs with free objects */
-    uint64_t size;  /* requested size (large) */
+    uint64_t size;                 /* requested size (large) */
 } slab_page_t;
 
 _Static_assert(sizeof(slab_page_t) <= HEADER_SIZE, "slab header fits its reserved space");

@@ -76,8 +76,8 @@ void pmm_init(const bootinfo_t *bi) {
             stats.total_frames += add_range(e->base, e->base + e->pages * PAGE_SIZE);
         }
     }
-    kprintf("pmm: %lu MiB usable of %lu MiB tracked, %lu KiB metadata\n",
-            stats.total_frames / 256, nframes / 256, meta_bytes / 1024);
+    kprintf("pmm: %lu MiB usable of %lu MiB tracked, %lu KiB metadata\n", stats.total_frames / 256,
+            nframes / 256, meta_bytes / 1024);
 }
 
 void pmm_reclaim_boot(const bootinfo_t *bi) {

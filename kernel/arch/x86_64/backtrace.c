@@ -15,8 +15,7 @@ static void print_frame(int depth, uint64_t rip) {
     uint64_t off = 0;
     const char *name = ksym_lookup(&kernel_symbols, rip, &off);
     if (name) {
-        kprintf("  #%d 0x%016lx %s+0x%lx\n", depth, rip, name,
-                off);
+        kprintf("  #%d 0x%016lx %s+0x%lx\n", depth, rip, name, off);
     } else {
         kprintf("  #%d 0x%016lx ?\n", depth, rip);
     }

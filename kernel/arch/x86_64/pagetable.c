@@ -20,10 +20,14 @@ static uint64_t *table_at(const pt_ctx_t *pt, uint64_t phys) {
 /* Level (1 = PT, 2 = PD, 3 = PDPT) whose entries map pages of page_size; 0 if invalid. */
 static int leaf_level(uint64_t page_size) {
     switch (page_size) {
-    case PAGE_SIZE: return 1;
-    case LARGE_PAGE_SIZE: return 2;
-    case HUGE_PAGE_SIZE: return 3;
-    default: return 0;
+    case PAGE_SIZE:
+        return 1;
+    case LARGE_PAGE_SIZE:
+        return 2;
+    case HUGE_PAGE_SIZE:
+        return 3;
+    default:
+        return 0;
     }
 }
 

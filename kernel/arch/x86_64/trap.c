@@ -11,14 +11,38 @@
 #include <kernel/symbols.h>
 
 static const char *const exception_names[32] = {
-    "#DE divide error", "#DB debug", "NMI", "#BP breakpoint", "#OF overflow",
-    "#BR bound range", "#UD invalid opcode", "#NM device not available",
-    "#DF double fault", "coprocessor overrun", "#TS invalid TSS", "#NP segment not present",
-    "#SS stack fault", "#GP general protection", "#PF page fault", "reserved 15",
-    "#MF x87 error", "#AC alignment check", "#MC machine check", "#XM SIMD exception",
-    "#VE virtualization", "#CP control protection", "reserved 22", "reserved 23",
-    "reserved 24", "reserved 25", "reserved 26", "reserved 27", "#HV hypervisor injection",
-    "#VC VMM communication", "#SX security", "reserved 31",
+    "#DE divide error",
+    "#DB debug",
+    "NMI",
+    "#BP breakpoint",
+    "#OF overflow",
+    "#BR bound range",
+    "#UD invalid opcode",
+    "#NM device not available",
+    "#DF double fault",
+    "coprocessor overrun",
+    "#TS invalid TSS",
+    "#NP segment not present",
+    "#SS stack fault",
+    "#GP general protection",
+    "#PF page fault",
+    "reserved 15",
+    "#MF x87 error",
+    "#AC alignment check",
+    "#MC machine check",
+    "#XM SIMD exception",
+    "#VE virtualization",
+    "#CP control protection",
+    "reserved 22",
+    "reserved 23",
+    "reserved 24",
+    "reserved 25",
+    "reserved 26",
+    "reserved 27",
+    "#HV hypervisor injection",
+    "#VC VMM communication",
+    "#SX security",
+    "reserved 31",
 };
 
 static void print_pf_error(uint64_t err) {
@@ -28,16 +52,12 @@ static void print_pf_error(uint64_t err) {
 }
 
 static void print_registers(const trap_frame_t *tf) {
-    kprintf("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", tf->rax, tf->rbx, tf->rcx,
-            tf->rdx);
-    kprintf("  RSI %016lx RDI %016lx RBP %016lx RSP %016lx\n", tf->rsi, tf->rdi, tf->rbp,
-            tf->rsp);
-    kprintf("  R8  %016lx R9  %016lx R10 %016lx R11 %016lx\n", tf->r8, tf->r9, tf->r10,
-            tf->r11);
-    kprintf("  R12 %016lx R13 %016lx R14 %016lx R15 %016lx\n", tf->r12, tf->r13, tf->r14,
-            tf->r15);
-    kprintf("  CS %04lx SS %04lx RFLAGS %016lx CR3 %016lx CR4 %016lx\n", tf->cs, tf->ss,
-            tf->rflags, read_cr3(), read_cr4());
+    kprintf("  RAX %016lx RBX %016lx RCX %016lx RDX %016lx\n", tf->rax, tf->rbx, tf->rcx, tf->rdx);
+    kprintf("  RSI %016lx RDI %016lx RBP %016lx RSP %016lx\n", tf->rsi, tf->rdi, tf->rbp, tf->rsp);
+    kprintf("  R8  %016lx R9  %016lx R10 %016lx R11 %016lx\n", tf->r8, tf->r9, tf->r10, tf->r11);
+    kprintf("  R12 %016lx R13 %016lx R14 %016lx R15 %016lx\n", tf->r12, tf->r13, tf->r14, tf->r15);
+    kprintf("  CS %04lx SS %04lx RFLAGS %016lx CR3 %016lx CR4 %016lx\n", tf->cs, tf->ss, tf->rflags,
+            read_cr3(), read_cr4());
 }
 
 static __attribute__((noreturn)) void report_exception(trap_frame_t *tf) {
@@ -50,8 +70,7 @@ static __attribute__((noreturn)) void report_exception(trap_frame_t *tf) {
     if (tf->vector == 14) {
         print_pf_error(tf->error);
     }
-    kprintf("\n  RIP %016lx <%s+0x%lx>\n  CR2 %016lx\n", tf->rip, sym ? sym : "?", off,
-            cr2);
+    kprintf("\n  RIP %016lx <%s+0x%lx>\n  CR2 %016lx\n", tf->rip, sym ? sym : "?", off, cr2);
     print_registers(tf);
     backtrace_print(tf->rip, tf->rbp);
     panic_backtrace_done = 1;

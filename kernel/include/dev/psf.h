@@ -10,8 +10,8 @@
 typedef struct psf_font {
     const uint8_t *glyphs; /* glyph bitmaps, bytes_per_glyph each */
     uint32_t nglyphs;
-    uint32_t width;  /* pixels */
-    uint32_t height; /* pixels */
+    uint32_t width;           /* pixels */
+    uint32_t height;          /* pixels */
     uint32_t bytes_per_row;   /* (width + 7) / 8 */
     uint32_t bytes_per_glyph; /* height * bytes_per_row for valid fonts */
     uint32_t ascii_map[128];  /* glyph index for each ASCII code point (from the unicode

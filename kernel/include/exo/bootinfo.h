@@ -59,7 +59,7 @@ typedef struct bootinfo_framebuffer {
     uint64_t size; /* bytes */
     uint32_t width;
     uint32_t height;
-    uint32_t pitch; /* pixels per scan line (>= width) */
+    uint32_t pitch;  /* pixels per scan line (>= width) */
     uint32_t format; /* enum boot_fb_format; 4 bytes per pixel */
     uint32_t red_mask;
     uint32_t green_mask;
@@ -68,8 +68,8 @@ typedef struct bootinfo_framebuffer {
 } bootinfo_framebuffer_t;
 
 typedef struct bootinfo_module {
-    uint64_t base; /* physical, page aligned */
-    uint64_t size; /* bytes */
+    uint64_t base;                       /* physical, page aligned */
+    uint64_t size;                       /* bytes */
     char name[BOOTINFO_MODULE_NAME_MAX]; /* NUL-terminated ESP path, e.g. "\EXOSPACE\HELLO.TXT" */
 } bootinfo_module_t;
 

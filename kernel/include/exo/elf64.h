@@ -49,7 +49,7 @@ enum {
 #define STT_NOTYPE 0
 #define STT_OBJECT 1
 #define STT_FUNC 2
-#define ELF64_ST_TYPE(info) ((info) & 0xf)
+#define ELF64_ST_TYPE(info) ((info)&0xf)
 
 typedef struct elf64_ehdr {
     uint8_t e_ident[EI_NIDENT];

@@ -7,11 +7,11 @@
 
 __attribute__((noreturn, format(printf, 1, 2))) void panic(const char *fmt, ...);
 
-#define ASSERT(cond)                                                                           \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            panic("ASSERT(%s) failed at %s:%d", #cond, __FILE__, __LINE__);                    \
-        }                                                                                      \
+#define ASSERT(cond)                                                                               \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            panic("ASSERT(%s) failed at %s:%d", #cond, __FILE__, __LINE__);                        \
+        }                                                                                          \
     } while (0)
 
 #ifdef EXO_DEBUG

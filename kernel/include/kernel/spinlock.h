@@ -11,7 +11,8 @@ typedef struct spinlock {
     volatile int locked;
 } spinlock_t;
 
-#define SPINLOCK_INIT {0}
+#define SPINLOCK_INIT                                                                              \
+    { 0 }
 
 /* Returns the interrupt state to pass to spin_unlock. */
 static inline bool spin_lock(spinlock_t *l) {

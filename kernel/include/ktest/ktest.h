@@ -26,11 +26,11 @@ typedef struct ktest {
     uint64_t manual; /* 1: run only when named, never by ktest=all */
 } ktest_t;
 
-#define KTEST_REGISTER(test_name, is_manual)                                                   \
-    static void ktest_fn_##test_name(ktest_ctx_t *kt);                                         \
-    static const ktest_t ktest_desc_##test_name __attribute__((used, section("ktests"),       \
-                                                               aligned(8))) = {                \
-        #test_name, ktest_fn_##test_name, is_manual};                                          \
+#define KTEST_REGISTER(test_name, is_manual)                                                       \
+    static void ktest_fn_##test_name(ktest_ctx_t *kt);                                             \
+    static const ktest_t ktest_desc_##test_name                                                    \
+        __attribute__((used, section("ktests"), aligned(8))) = {#test_name, ktest_fn_##test_name,  \
+                                                                is_manual};                        \
     static void ktest_fn_##test_name(ktest_ctx_t *kt)
 
 #define KTEST(test_name) KTEST_REGISTER(test_name, 0)
@@ -41,21 +41,21 @@ typedef struct ktest {
 void ktest_fail(ktest_ctx_t *kt, const char *file, int line, const char *fmt, ...)
     __attribute__((format(printf, 4, 5)));
 
-#define KT_ASSERT(cond)                                                                        \
-    do {                                                                                       \
-        if (!(cond)) {                                                                         \
-            ktest_fail(kt, __FILE__, __LINE__, "KT_ASSERT(%s)", #cond);                        \
-            return;                                                                            \
-        }                                                                                      \
+#define KT_ASSERT(cond)                                                                            \
+    do {                                                                                           \
+        if (!(cond)) {                                                                             \
+            ktest_fail(kt, __FILE__, __LINE__, "KT_ASSERT(%s)", #cond);                            \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
-#define KT_ASSERT_EQ(a, b)                                                                     \
-    do {                                                                                       \
-        uint64_t ka_ = (uint64_t)(a), kb_ = (uint64_t)(b);                                     \
-        if (ka_ != kb_) {                                                                      \
-            ktest_fail(kt, __FILE__, __LINE__, "%s == %s (0x%lx != 0x%lx)", #a, #b, ka_, kb_); \
-            return;                                                                            \
-        }                                                                                      \
+#define KT_ASSERT_EQ(a, b)                                                                         \
+    do {                                                                                           \
+        uint64_t ka_ = (uint64_t)(a), kb_ = (uint64_t)(b);                                         \
+        if (ka_ != kb_) {                                                                          \
+            ktest_fail(kt, __FILE__, __LINE__, "%s == %s (0x%lx != 0x%lx)", #a, #b, ka_, kb_);     \
+            return;                                                                                \
+        }                                                                                          \
     } while (0)
 
 /* Runs the tests selected by `selection` ("all" or a comma list) and ends QEMU with the

@@ -19,11 +19,11 @@
 
 /* Per-frame metadata; meaningful only in a block's first frame. */
 typedef struct buddy_frame {
-    uint32_t next;  /* free list link (index from base_pfn), BUDDY_NIL at the end */
+    uint32_t next; /* free list link (index from base_pfn), BUDDY_NIL at the end */
     uint32_t prev;
-    uint8_t order;  /* order of the block this frame heads */
-    uint8_t state;  /* BUDDY_RESERVED, BUDDY_FREE (heads a free block), BUDDY_ALLOCATED,
-                       BUDDY_TAIL (inside a larger block) */
+    uint8_t order; /* order of the block this frame heads */
+    uint8_t state; /* BUDDY_RESERVED, BUDDY_FREE (heads a free block), BUDDY_ALLOCATED,
+                      BUDDY_TAIL (inside a larger block) */
     uint16_t _pad;
 } buddy_frame_t;
 

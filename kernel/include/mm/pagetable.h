@@ -22,8 +22,9 @@ typedef struct pt_ctx {
  * pages of page_size (4 KiB, 2 MiB or 1 GiB). Intermediate entries are created present,
  * writable, and user-accessible iff flags has PTE_U; permissions are decided at the leaf.
  * ERR_ALIGN: va, pa or size not multiples of page_size; ERR_INVALID: bad page_size, or a
- * range that is non-canonical, wraps around or crosses the canonical hole; ERR_OVERLAP when a present leaf or a large page is in the way;
- * ERR_NO_MEMORY when alloc_table fails. On failure, pages before the failing one stay mapped.
+ * range that is non-canonical, wraps around or crosses the canonical hole; ERR_OVERLAP when a
+ * present leaf or a large page is in the way; ERR_NO_MEMORY when alloc_table fails. On failure,
+ * pages before the failing one stay mapped.
  */
 status_t pt_map(const pt_ctx_t *pt, uint64_t va, uint64_t pa, uint64_t size, uint64_t flags,
                 uint64_t page_size);

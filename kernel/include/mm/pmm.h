@@ -11,10 +11,10 @@
 #include <stdint.h>
 
 typedef struct pmm_stats {
-    uint64_t total_frames;    /* frames ever added to the allocator */
-    uint64_t free_frames;     /* frames free now */
+    uint64_t total_frames;     /* frames ever added to the allocator */
+    uint64_t free_frames;      /* frames free now */
     uint64_t reclaimed_frames; /* of total, frames that came from pmm_reclaim_boot */
-    uint64_t metadata_frames; /* frames holding the allocator's per-frame array */
+    uint64_t metadata_frames;  /* frames holding the allocator's per-frame array */
 } pmm_stats_t;
 
 /* Builds the allocator from the boot memory map (only BOOT_MEM_USABLE ranges). */

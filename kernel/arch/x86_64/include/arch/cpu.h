@@ -42,14 +42,14 @@ static inline void wrmsr(uint32_t msr, uint64_t v) {
     __asm__ volatile("wrmsr" ::"c"(msr), "a"((uint32_t)v), "d"((uint32_t)(v >> 32)));
 }
 
-#define DEFINE_CR_ACCESSORS(n)                                                                 \
-    static inline uint64_t read_cr##n(void) {                                                  \
-        uint64_t v;                                                                            \
-        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                      \
-        return v;                                                                              \
-    }                                                                                          \
-    static inline void write_cr##n(uint64_t v) {                                               \
-        __asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");                               \
+#define DEFINE_CR_ACCESSORS(n)                                                                     \
+    static inline uint64_t read_cr##n(void) {                                                      \
+        uint64_t v;                                                                                \
+        __asm__ volatile("mov %%cr" #n ", %0" : "=r"(v));                                          \
+        return v;                                                                                  \
+    }                                                                                              \
+    static inline void write_cr##n(uint64_t v) {                                                   \
+        __asm__ volatile("mov %0, %%cr" #n ::"r"(v) : "memory");                                   \
     }
 DEFINE_CR_ACCESSORS(0)
 DEFINE_CR_ACCESSORS(2)
@@ -63,7 +63,8 @@ typedef struct cpuid_regs {
 
 static inline cpuid_regs_t cpuid(uint32_t leaf, uint32_t subleaf) {
     cpuid_regs_t r;
-    __asm__ volatile("cpuid" : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
+    __asm__ volatile("cpuid"
+                     : "=a"(r.eax), "=b"(r.ebx), "=c"(r.ecx), "=d"(r.edx)
                      : "a"(leaf), "c"(subleaf));
     return r;
 }
