@@ -91,7 +91,15 @@ static status_t bootcfg_parse_line(bootcfg_span_t line, bootcfg_t *out, const ch
         out->nmodules++;
         return STATUS_OK;
     }
-    *reason = "unknown key (expected cmdline or module)";
+    if (bootcfg_span_eq(key, "loader_test")) {
+        if (!bootcfg_span_eq(val, "stale-map-key")) {
+            *reason = "unknown loader_test (expected stale-map-key)";
+            return ERR_INVALID;
+        }
+        out->loader_tests |= BOOTCFG_TEST_STALE_MAP_KEY;
+        return STATUS_OK;
+    }
+    *reason = "unknown key (expected cmdline, module or loader_test)";
     return ERR_INVALID;
 }
 

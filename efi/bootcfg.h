@@ -1,7 +1,8 @@
 /*
  * The boot config file \EXOSPACE\BOOT.CFG: one "key = value" per line, '#' comments,
  * blank lines ignored, CRLF or LF. Keys: "cmdline" (kernel command line, last one wins),
- * "module" (an ESP path of a boot module, in order, repeatable). Pure, host-tested.
+ * "module" (an ESP path of a boot module, in order, repeatable), "loader_test" (exercise
+ * a loader path that firmware rarely takes; only "stale-map-key"). Pure, host-tested.
  */
 #pragma once
 
@@ -11,10 +12,14 @@
 
 #define BOOTCFG_MAX_LINE 1024
 
+/* loader_tests bits. STALE_MAP_KEY: allocate a page between GetMemoryMap and the first
+ * ExitBootServices, so the map key goes stale and the retry path runs. */
+#define BOOTCFG_TEST_STALE_MAP_KEY 1u
+
 typedef struct bootcfg {
     char cmdline[BOOTINFO_CMDLINE_MAX];
     uint32_t nmodules;
-    uint32_t _pad;
+    uint32_t loader_tests; /* BOOTCFG_TEST_* bits */
     char modules[BOOTINFO_MAX_MODULES][BOOTINFO_MODULE_NAME_MAX];
 } bootcfg_t;
 

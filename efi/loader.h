@@ -6,6 +6,8 @@
 
 #include <efi.h>
 
+#include <stdbool.h>
+
 #include <exo/bootinfo.h>
 #include <exo/status.h>
 
@@ -43,8 +45,9 @@ status_t ldr_alloc_pages(uint64_t pages, uint32_t mem_type, uint64_t *phys);
 /* Highest physical address the firmware's memory map mentions (exclusive). */
 uint64_t ldr_memmap_top(void);
 /* Gets the final memory map, exits boot services (retrying on a stale map key) and fills
- * bi->mmap. After success, no firmware service may be called. */
-status_t ldr_exit_boot_services(bootinfo_t *bi);
+ * bi->mmap. After success, no firmware service may be called. force_stale_key makes the
+ * first attempt fail on purpose (boot config "loader_test = stale-map-key"). */
+status_t ldr_exit_boot_services(bootinfo_t *bi, bool force_stale_key);
 
 /* platform.c */
 void ldr_gop_query(bootinfo_framebuffer_t *fb);

@@ -7,17 +7,12 @@
 #include "bootcfg.h"
 #include "loader.h"
 
+#include <arch/cpu.h>
 #include <exo/elf64.h>
 #include <kernel/string.h>
 
 EFI_HANDLE ldr_image;
 EFI_SYSTEM_TABLE *ldr_st;
-
-static inline uint64_t rdtsc(void) {
-    uint32_t lo, hi;
-    __asm__ volatile("rdtsc" : "=a"(lo), "=d"(hi));
-    return ((uint64_t)hi << 32) | lo;
-}
 
 /* Prints the failure and yields the status the firmware gets back. */
 static EFI_STATUS fail(const char *what, const char *path, const char *why, status_t st) {
@@ -143,7 +138,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     bi->loader_pml4 = pml4;
 
     ldr_printf("exospace loader: exiting boot services\n");
-    s = ldr_exit_boot_services(bi);
+    s = ldr_exit_boot_services(bi, cfg.loader_tests & BOOTCFG_TEST_STALE_MAP_KEY);
     if (s != STATUS_OK) {
         return fail("cannot exit", "boot services", "the memory map kept changing", s);
     }

@@ -118,12 +118,16 @@ static void map_translate(bootinfo_t *bi, UINTN size, UINTN desc_size) {
     bi->mmap_count = n;
 }
 
-status_t ldr_exit_boot_services(bootinfo_t *bi) {
+status_t ldr_exit_boot_services(bootinfo_t *bi, bool force_stale_key) {
     UINTN size = 0, key = 0, desc_size = 0;
     for (uint32_t tries = 1; tries <= MAX_EXIT_TRIES; tries++) {
         status_t st = map_fetch(&size, &key, &desc_size);
         if (st != STATUS_OK) {
             return st;
+        }
+        if (force_stale_key && tries == 1) {
+            uint64_t page = 0;
+            ldr_alloc_pages(1, LDR_MEM_BOOTDATA, &page); /* changes the map: key is stale */
         }
         EFI_STATUS es = ldr_st->BootServices->ExitBootServices(ldr_image, key);
         if (es == EFI_SUCCESS) {

@@ -83,6 +83,10 @@ def prepare_image(args, workdir):
     if args.cmdline is not None:
         cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
         esp_write(image, "/EXOSPACE/BOOT.CFG", with_cmdline(cfg, args.cmdline), workdir)
+    if getattr(args, "loader_test", None):
+        cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
+        cfg += f"loader_test = {args.loader_test}\n".encode()
+        esp_write(image, "/EXOSPACE/BOOT.CFG", cfg, workdir)
     if getattr(args, "kernel_mutation", None):
         if args.kernel_mutation == "missing":
             mtools("mdel", "-i", esp(image), "::/EXOSPACE/KERNEL.ELF")
@@ -317,6 +321,8 @@ def main():
     test.add_argument("--forbid", action="append", default=[], help="regex that must not")
     test.add_argument("--exit", choices=["pass", "fail", "panic", "kill"], default="pass",
                       help="expected QEMU exit; 'kill': stop once every --expect matched")
+    test.add_argument("--loader-test", choices=["stale-map-key"],
+                      help="add 'loader_test = X' to BOOT.CFG (efi/bootcfg.h)")
     test.add_argument("--screen-line", action="append", default=[],
                       help="with --exit kill: text a framebuffer row must start with")
     test.add_argument("--font", help="the PSF font the kernel embeds (for --screen-line)")

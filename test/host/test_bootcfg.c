@@ -163,6 +163,20 @@ static void test_err_unknown_key(void **state) {
     bootcfg_expect_err(t, strlen(t), ERR_INVALID, 1);
 }
 
+static void test_loader_test_key(void **state) {
+    (void)state;
+    memset(&cfg, 0x55, sizeof(cfg));
+    bootcfg_expect_ok("cmdline = a\n");
+    assert_int_equal(cfg.loader_tests, 0);
+    bootcfg_expect_ok("loader_test = stale-map-key\ncmdline = a\n");
+    assert_int_equal(cfg.loader_tests, BOOTCFG_TEST_STALE_MAP_KEY);
+    assert_string_equal(cfg.cmdline, "a");
+    const char *t = "cmdline = a\nloader_test = reboot-loop\n";
+    bootcfg_expect_err(t, strlen(t), ERR_INVALID, 2);
+    t = "loader_test =\n";
+    bootcfg_expect_err(t, strlen(t), ERR_INVALID, 1);
+}
+
 static void test_err_empty_module(void **state) {
     (void)state;
     const char *t = "module = \\A\nmodule =  \t\r\n";
@@ -232,6 +246,7 @@ int main(void) {
         cmocka_unit_test(test_limits_accepted),
         cmocka_unit_test(test_err_missing_equals),
         cmocka_unit_test(test_err_unknown_key),
+        cmocka_unit_test(test_loader_test_key),
         cmocka_unit_test(test_err_empty_module),
         cmocka_unit_test(test_err_nul_byte),
         cmocka_unit_test(test_err_line_too_long),

@@ -11,6 +11,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include "test_kernel_elf_build.h"
 
 /* Emits t into an exact-size buffer and checks it; *why is always set on return. */
@@ -320,15 +322,6 @@ static void test_entry_point(void **state) {
     expect_fail(&t, ERR_RANGE, "entry point is not in an executable segment");
     t.eh.e_entry = KB - 1;
     expect_fail(&t, ERR_RANGE, "entry point is not in an executable segment");
-}
-
-static uint64_t xorshift64(uint64_t *s) {
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
 }
 
 /*

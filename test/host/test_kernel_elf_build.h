@@ -13,6 +13,7 @@
 #include <string.h>
 
 #include "kernel_elf.h"
+#include "test_util.h"
 
 #define KB BOOT_KERNEL_BASE
 #define TELF_MAX_PH 16
@@ -41,20 +42,9 @@ static elf64_phdr_t telf_ph(uint32_t type, uint32_t flags, uint64_t off, uint64_
 
 static void telf_header(telf_t *t, uint16_t phnum, uint64_t entry, uint64_t size) {
     memset(t, 0, sizeof(*t));
-    t->eh.e_ident[0] = ELF_MAGIC0;
-    t->eh.e_ident[1] = ELF_MAGIC1;
-    t->eh.e_ident[2] = ELF_MAGIC2;
-    t->eh.e_ident[3] = ELF_MAGIC3;
-    t->eh.e_ident[EI_CLASS] = ELFCLASS64;
-    t->eh.e_ident[EI_DATA] = ELFDATA2LSB;
-    t->eh.e_ident[EI_VERSION] = EV_CURRENT;
-    t->eh.e_type = ET_EXEC;
-    t->eh.e_machine = EM_X86_64;
-    t->eh.e_version = EV_CURRENT;
+    test_elf_header(&t->eh);
     t->eh.e_entry = entry;
     t->eh.e_phoff = sizeof(elf64_ehdr_t);
-    t->eh.e_ehsize = sizeof(elf64_ehdr_t);
-    t->eh.e_phentsize = sizeof(elf64_phdr_t);
     t->eh.e_phnum = phnum;
     t->size = size;
 }

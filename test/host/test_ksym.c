@@ -12,6 +12,8 @@
 
 #include <cmocka.h>
 
+#include "test_util.h"
+
 #include <exo/bootinfo.h>
 #include <exo/elf64.h>
 #include <kernel/ksym.h>
@@ -69,19 +71,8 @@ static void tks_valid(tks_t *k) {
     add_sym(k, 7, "undef_fn", STT_FUNC, SHN_UNDEF, 0, 0);
     add_sym(k, 8, "late_fn", STT_FUNC, SHN_TEXT, KB + 0x20000, 0x10);
 
-    k->eh.e_ident[0] = ELF_MAGIC0;
-    k->eh.e_ident[1] = ELF_MAGIC1;
-    k->eh.e_ident[2] = ELF_MAGIC2;
-    k->eh.e_ident[3] = ELF_MAGIC3;
-    k->eh.e_ident[EI_CLASS] = ELFCLASS64;
-    k->eh.e_ident[EI_DATA] = ELFDATA2LSB;
-    k->eh.e_ident[EI_VERSION] = EV_CURRENT;
-    k->eh.e_type = ET_EXEC;
-    k->eh.e_machine = EM_X86_64;
-    k->eh.e_version = EV_CURRENT;
+    test_elf_header(&k->eh);
     k->eh.e_shoff = OFF_SHDRS;
-    k->eh.e_ehsize = sizeof(elf64_ehdr_t);
-    k->eh.e_shentsize = sizeof(elf64_shdr_t);
     k->eh.e_shnum = NSEC;
 
     k->sh[SEC_TEXT].sh_type = SHT_PROGBITS;
@@ -340,15 +331,6 @@ static void test_strtab_not_terminated(void **state) {
     assert_int_equal(tks_init(&k, &t, &buf), STATUS_OK);
     expect_none(&t, KB + 0x20008);
     free(buf);
-}
-
-static uint64_t xorshift64(uint64_t *s) {
-    uint64_t x = *s;
-    x ^= x << 13;
-    x ^= x >> 7;
-    x ^= x << 17;
-    *s = x;
-    return x;
 }
 
 /* Random byte damage anywhere: init may fail, but every returned name is in the strtab. */
