@@ -28,7 +28,8 @@ static EFI_FILE_HANDLE open_root(const char **why) {
     return root;
 }
 
-static uint64_t file_size(EFI_FILE_HANDLE f) {
+/* The file's size, UINT64_MAX when its info cannot be read; *is_dir for directories. */
+static uint64_t file_size(EFI_FILE_HANDLE f, bool *is_dir) {
     EFI_GUID info_guid = EFI_FILE_INFO_ID;
     union {
         EFI_FILE_INFO info;
@@ -38,6 +39,7 @@ static uint64_t file_size(EFI_FILE_HANDLE f) {
     if (EFI_ERROR(f->GetInfo(f, &info_guid, &len, &buf))) {
         return UINT64_MAX;
     }
+    *is_dir = (buf.info.Attribute & EFI_FILE_DIRECTORY) != 0;
     return buf.info.FileSize;
 }
 
@@ -60,15 +62,23 @@ status_t ldr_file_read(const char *path, uint32_t mem_type, uint64_t max, uint64
     EFI_FILE_HANDLE f = NULL;
     EFI_STATUS es = root->Open(root, &f, wpath, EFI_FILE_MODE_READ, 0);
     root->Close(root);
-    if (EFI_ERROR(es)) {
-        *why = es == EFI_NOT_FOUND ? "file not found" : "cannot open file";
+    if (es == EFI_NOT_FOUND) {
+        *why = "file not found";
         return ERR_NOT_FOUND;
+    }
+    if (EFI_ERROR(es)) {
+        *why = "the firmware cannot open it (device or file-system error)";
+        return ERR_INVALID;
     }
 
     status_t st = STATUS_OK;
-    uint64_t len = file_size(f);
+    bool is_dir = false;
+    uint64_t len = file_size(f, &is_dir);
     if (len == UINT64_MAX) {
         *why = "cannot read file size";
+        st = ERR_INVALID;
+    } else if (is_dir) {
+        *why = "is a directory";
         st = ERR_INVALID;
     } else if (len > max) {
         *why = "file too large";

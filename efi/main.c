@@ -14,11 +14,10 @@
 EFI_HANDLE ldr_image;
 EFI_SYSTEM_TABLE *ldr_st;
 
-/* Prints the failure and yields the status the firmware gets back. */
-static EFI_STATUS fail(const char *what, const char *path, const char *why, status_t st) {
+/* Prints one failure line; returns st so callers can `return fail(...)`. */
+static status_t fail(const char *what, const char *path, const char *why, status_t st) {
     ldr_printf("exospace loader: error: %s %s: %s (%s)\n", what, path, why, status_str(st));
-    ldr_printf("exospace loader: returning to the firmware\n");
-    return EFI_LOAD_ERROR;
+    return st;
 }
 
 static status_t load_config(bootcfg_t *cfg) {
@@ -95,12 +94,9 @@ static status_t load_modules(bootinfo_t *bi, const bootcfg_t *cfg) {
     return STATUS_OK;
 }
 
-EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
-    uint64_t tsc_entry = rdtsc();
-    ldr_image = image;
-    ldr_st = st;
-    ldr_printf("exospace loader %s\n", EXO_VERSION);
-
+/* Everything up to ExitBootServices; on failure nothing has been handed over yet. */
+static status_t prepare(bootinfo_t **bi_out, kelf_image_t *img, bootcfg_t *cfg, uint64_t *pml4,
+                        bool *nx) {
     uint64_t bi_phys = 0;
     if (ldr_alloc_pages(page_count(sizeof(bootinfo_t)), LDR_MEM_BOOTDATA, &bi_phys)) {
         return fail("cannot allocate", "bootinfo", "out of memory", ERR_NO_MEMORY);
@@ -110,38 +106,80 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     bi->magic = BOOTINFO_MAGIC;
     bi->version = BOOTINFO_VERSION;
     bi->size = sizeof(*bi);
-    bi->tsc_loader_entry = tsc_entry;
-    bi->efi_system_table = (uint64_t)(uintptr_t)st;
+    bi->efi_system_table = (uint64_t)(uintptr_t)ldr_st;
+    *bi_out = bi;
 
-    static bootcfg_t cfg;
-    static kelf_image_t img;
-    if (load_config(&cfg) != STATUS_OK || load_kernel(bi, &img) != STATUS_OK ||
-        load_modules(bi, &cfg) != STATUS_OK) {
-        return EFI_LOAD_ERROR;
+    status_t s = load_config(cfg);
+    if (s == STATUS_OK) {
+        s = load_kernel(bi, img);
     }
-    memcpy(bi->cmdline, cfg.cmdline, sizeof(bi->cmdline));
+    if (s == STATUS_OK) {
+        s = load_modules(bi, cfg);
+    }
+    if (s != STATUS_OK) {
+        return s;
+    }
+    memcpy(bi->cmdline, cfg->cmdline, sizeof(bi->cmdline));
     ldr_gop_query(&bi->fb);
     bi->rsdp = ldr_acpi_rsdp();
     ldr_printf("exospace loader: kernel %llu KiB at %p, entry %p, %u module(s), cmdline \"%s\"\n",
-               (unsigned long long)(bi->kernel_size / 1024), (void *)(uintptr_t)img.vmin,
-               (void *)(uintptr_t)img.entry, bi->module_count, bi->cmdline);
+               (unsigned long long)(bi->kernel_size / 1024), (void *)(uintptr_t)img->vmin,
+               (void *)(uintptr_t)img->entry, bi->module_count, bi->cmdline);
 
-    uint64_t top = ldr_memmap_top();
+    *nx = ldr_cpu_has_nx();
+    if (!*nx) {
+        ldr_printf("exospace loader: warning: the CPU has no NX/XD: data pages stay executable\n");
+    }
+    uint64_t top = 0;
+    s = ldr_memmap_top(&top);
+    if (s != STATUS_OK) {
+        return fail("cannot read", "the memory map", "GetMemoryMap failed", s);
+    }
     if (bi->fb.base + bi->fb.size > top) {
         top = bi->fb.base + bi->fb.size;
     }
-    uint64_t pml4 = 0;
-    status_t s = ldr_paging_build(top, &img, bi->kernel_phys, &pml4);
+    s = ldr_paging_build(top, img, bi->kernel_phys, *nx, pml4);
     if (s != STATUS_OK) {
         return fail("cannot build", "page tables", "out of memory or overlap", s);
     }
-    bi->loader_pml4 = pml4;
+    bi->loader_pml4 = *pml4;
+    return STATUS_OK;
+}
+
+EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
+    uint64_t tsc_entry = rdtsc();
+    ldr_image = image;
+    ldr_st = st;
+    ldr_printf("exospace loader %s\n", EXO_VERSION);
+
+    static bootcfg_t cfg;
+    static kelf_image_t img;
+    bootinfo_t *bi = NULL;
+    uint64_t pml4 = 0;
+    bool nx = false;
+    if (prepare(&bi, &img, &cfg, &pml4, &nx) != STATUS_OK) {
+        ldr_free_all();
+        ldr_printf("exospace loader: returning to the firmware\n");
+        return EFI_LOAD_ERROR;
+    }
+    bi->tsc_loader_entry = tsc_entry;
 
     ldr_printf("exospace loader: exiting boot services\n");
-    s = ldr_exit_boot_services(bi, cfg.loader_tests & BOOTCFG_TEST_STALE_MAP_KEY);
+    bool attempted = false;
+    status_t s =
+        ldr_exit_boot_services(bi, cfg.loader_tests & BOOTCFG_TEST_STALE_MAP_KEY, &attempted);
     if (s != STATUS_OK) {
-        return fail("cannot exit", "boot services", "the memory map kept changing", s);
+        if (!attempted) { /* GetMemoryMap failed: the firmware is still fully ours */
+            fail("cannot exit", "boot services", "GetMemoryMap failed", s);
+            ldr_free_all();
+            ldr_printf("exospace loader: returning to the firmware\n");
+            return EFI_LOAD_ERROR;
+        }
+        /* Boot services may be half gone: no console, no return (UEFI 2.10, 7.4). */
+        ldr_serial_puts("\r\nexospace loader: error: ExitBootServices kept failing "
+                        "(the memory map kept changing); halted\r\n");
+        cpu_halt_forever();
     }
     bi->tsc_handoff = rdtsc();
-    ldr_handoff(pml4, img.entry, (bootinfo_t *)(uintptr_t)(BOOT_PHYSMAP_BASE + bi_phys));
+    ldr_handoff(pml4, img.entry, (bootinfo_t *)(uintptr_t)(BOOT_PHYSMAP_BASE + (uintptr_t)bi), nx);
 }

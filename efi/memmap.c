@@ -5,16 +5,35 @@
 #include "loader.h"
 
 #define MAX_EXIT_TRIES 8
+#define MAX_ALLOCATIONS 64
+
+/* Every allocation, so a failed boot can give the memory back (ldr_free_all). */
+static struct { uint64_t phys, pages; } allocations[MAX_ALLOCATIONS];
+static uint32_t nallocations;
 
 status_t ldr_alloc_pages(uint64_t pages, uint32_t mem_type, uint64_t *phys) {
     EFI_PHYSICAL_ADDRESS addr = 0;
+    if (nallocations == MAX_ALLOCATIONS) {
+        return ERR_NO_MEMORY;
+    }
     EFI_STATUS es = ldr_st->BootServices->AllocatePages(AllocateAnyPages, (EFI_MEMORY_TYPE)mem_type,
                                                         (UINTN)pages, &addr);
     if (EFI_ERROR(es)) {
         return ERR_NO_MEMORY;
     }
+    allocations[nallocations].phys = addr;
+    allocations[nallocations].pages = pages;
+    nallocations++;
     *phys = addr;
     return STATUS_OK;
+}
+
+void ldr_free_all(void) {
+    while (nallocations > 0) {
+        nallocations--;
+        ldr_st->BootServices->FreePages(allocations[nallocations].phys,
+                                        (UINTN)allocations[nallocations].pages);
+    }
 }
 
 /* Map buffer, allocated once with slack: allocating it changes the map it must hold. */
@@ -44,10 +63,11 @@ static status_t map_fetch(UINTN *size, UINTN *key, UINTN *desc_size) {
     return ERR_NO_MEMORY;
 }
 
-uint64_t ldr_memmap_top(void) {
+status_t ldr_memmap_top(uint64_t *top_out) {
     UINTN size = 0, key = 0, desc_size = 0;
-    if (map_fetch(&size, &key, &desc_size) != STATUS_OK) {
-        return 0;
+    status_t st = map_fetch(&size, &key, &desc_size);
+    if (st != STATUS_OK) {
+        return st;
     }
     uint64_t top = 0;
     for (UINTN off = 0; off + desc_size <= size; off += desc_size) {
@@ -57,7 +77,8 @@ uint64_t ldr_memmap_top(void) {
             top = end;
         }
     }
-    return top;
+    *top_out = top;
+    return top ? STATUS_OK : ERR_INVALID;
 }
 
 static uint32_t translate_type(uint32_t efi_type) {
@@ -92,33 +113,48 @@ static uint32_t translate_type(uint32_t efi_type) {
     }
 }
 
-/* Copies the map into bi, merging adjacent entries of the same translated type.
- * Runs after ExitBootServices: pure computation only. */
+/* Copies the map into bi sorted by address (UEFI does not promise order), merging
+ * adjacent entries of the same translated type. Runs after ExitBootServices: pure
+ * computation only. A map that does not fit is cut and flagged with
+ * mmap_count == BOOTINFO_MAX_MMAP (the kernel warns). */
 static void map_translate(bootinfo_t *bi, UINTN size, UINTN desc_size) {
     uint32_t n = 0;
     for (UINTN off = 0; off + desc_size <= size; off += desc_size) {
         EFI_MEMORY_DESCRIPTOR *d = (EFI_MEMORY_DESCRIPTOR *)(map_buf + off);
-        uint32_t type = translate_type(d->Type);
-        bootinfo_mmap_entry_t *prev = n ? &bi->mmap[n - 1] : NULL;
-        if (prev && prev->type == type && prev->efi_type == d->Type &&
-            prev->base + prev->pages * 4096 == d->PhysicalStart) {
-            prev->pages += d->NumberOfPages;
+        if (d->NumberOfPages == 0) {
             continue;
         }
-        if (n == BOOTINFO_MAX_MMAP) {
-            break; /* the kernel reports a truncated map via mmap_count == MAX */
+        bootinfo_mmap_entry_t e = {.base = d->PhysicalStart,
+                                   .pages = d->NumberOfPages,
+                                   .type = translate_type(d->Type),
+                                   .efi_type = d->Type,
+                                   .efi_attr = d->Attribute};
+        /* Insertion sort into place; the map has a few hundred entries at most. */
+        uint32_t i = n < BOOTINFO_MAX_MMAP ? n : BOOTINFO_MAX_MMAP - 1;
+        if (n == BOOTINFO_MAX_MMAP && e.base > bi->mmap[i].base) {
+            continue; /* past the end of a full table */
         }
-        bi->mmap[n].base = d->PhysicalStart;
-        bi->mmap[n].pages = d->NumberOfPages;
-        bi->mmap[n].type = type;
-        bi->mmap[n].efi_type = d->Type;
-        bi->mmap[n].efi_attr = d->Attribute;
-        n++;
+        while (i > 0 && bi->mmap[i - 1].base > e.base) {
+            bi->mmap[i] = bi->mmap[i - 1];
+            i--;
+        }
+        bi->mmap[i] = e;
+        n += n < BOOTINFO_MAX_MMAP;
     }
-    bi->mmap_count = n;
+    uint32_t out = 0;
+    for (uint32_t i = 0; i < n; i++) {
+        bootinfo_mmap_entry_t *prev = out ? &bi->mmap[out - 1] : NULL;
+        if (prev && prev->type == bi->mmap[i].type &&
+            prev->base + prev->pages * 4096 == bi->mmap[i].base) {
+            prev->pages += bi->mmap[i].pages;
+        } else {
+            bi->mmap[out++] = bi->mmap[i];
+        }
+    }
+    bi->mmap_count = out;
 }
 
-status_t ldr_exit_boot_services(bootinfo_t *bi, bool force_stale_key) {
+status_t ldr_exit_boot_services(bootinfo_t *bi, bool force_stale_key, bool *attempted) {
     UINTN size = 0, key = 0, desc_size = 0;
     for (uint32_t tries = 1; tries <= MAX_EXIT_TRIES; tries++) {
         status_t st = map_fetch(&size, &key, &desc_size);
@@ -129,6 +165,7 @@ status_t ldr_exit_boot_services(bootinfo_t *bi, bool force_stale_key) {
             uint64_t page = 0;
             ldr_alloc_pages(1, LDR_MEM_BOOTDATA, &page); /* changes the map: key is stale */
         }
+        *attempted = true;
         EFI_STATUS es = ldr_st->BootServices->ExitBootServices(ldr_image, key);
         if (es == EFI_SUCCESS) {
             bi->exit_bs_tries = tries;

@@ -32,8 +32,9 @@ static void *identity_ptr(void *arg, uint64_t phys) {
     return (void *)(uintptr_t)phys;
 }
 
-status_t ldr_paging_build(uint64_t top, const kelf_image_t *img, uint64_t kernel_phys,
+status_t ldr_paging_build(uint64_t top, const kelf_image_t *img, uint64_t kernel_phys, bool nx,
                           uint64_t *root) {
+    uint64_t no_exec = nx ? PTE_NX : 0;
     top = (top + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
     uint64_t pds = top / HUGE_PAGE_SIZE;
     uint64_t pdpts = (pds + 511) / 512;
@@ -52,11 +53,11 @@ status_t ldr_paging_build(uint64_t top, const kelf_image_t *img, uint64_t kernel
 
     st = pt_map(&pt, 0, 0, top, PTE_W, LARGE_PAGE_SIZE);
     if (st == STATUS_OK) {
-        st = pt_map(&pt, BOOT_PHYSMAP_BASE, 0, top, PTE_W | PTE_NX, LARGE_PAGE_SIZE);
+        st = pt_map(&pt, BOOT_PHYSMAP_BASE, 0, top, PTE_W | no_exec, LARGE_PAGE_SIZE);
     }
     for (uint32_t i = 0; i < img->nsegs && st == STATUS_OK; i++) {
         const kelf_segment_t *s = &img->segs[i];
-        uint64_t flags = ((s->flags & PF_W) ? PTE_W : 0) | ((s->flags & PF_X) ? 0 : PTE_NX);
+        uint64_t flags = ((s->flags & PF_W) ? PTE_W : 0) | ((s->flags & PF_X) ? 0 : no_exec);
         st =
             pt_map(&pt, s->vaddr, kernel_phys + (s->vaddr - img->vmin), s->memsz, flags, PAGE_SIZE);
     }

@@ -23,6 +23,12 @@ void ldr_gop_query(bootinfo_framebuffer_t *fb) {
         fb->format = BOOT_FB_BGRX;
         break;
     case PixelBitMask:
+        /* The pixel size follows the masks; the kernel draws 32-bit pixels only. */
+        if (((info->PixelInformation.RedMask | info->PixelInformation.GreenMask |
+              info->PixelInformation.BlueMask | info->PixelInformation.ReservedMask) >>
+             24) == 0) {
+            return;
+        }
         fb->format = BOOT_FB_MASK;
         fb->red_mask = info->PixelInformation.RedMask;
         fb->green_mask = info->PixelInformation.GreenMask;

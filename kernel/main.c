@@ -38,6 +38,10 @@ static void print_banner(void) {
     fbcon_size(&cols, &rows);
     kprintf("Exospace %s (x86-64, UEFI, single address space)\n", EXO_VERSION);
     kprintf("boot: cmdline \"%s\"\n", boot_info.cmdline);
+    if (boot_info.mmap_count == BOOTINFO_MAX_MMAP) {
+        kprintf("boot: warning: the memory map was cut at %u entries; some RAM is unused\n",
+                BOOTINFO_MAX_MMAP);
+    }
     kprintf("boot: loader took %lu cycles, %u ExitBootServices attempt(s), %u module(s)\n",
             boot_info.tsc_handoff - boot_info.tsc_loader_entry, boot_info.exit_bs_tries,
             boot_info.module_count);

@@ -145,6 +145,18 @@ class Verdict(Exception):
     pass
 
 
+def check_lines(lines, forbids, pending):
+    """Matches raw serial lines: a forbidden one fails at once; expected ones are
+    consumed in order from pending."""
+    for raw in lines:
+        line = ANSI.sub("", raw.decode(errors="replace")).rstrip("\r")
+        for f in forbids:
+            if f.search(line):
+                raise Verdict(f"forbidden line: {line!r}")
+        if pending and pending[0].search(line):
+            pending.pop(0)
+
+
 def psf_glyphs(path):
     """ASCII code point -> glyph rows (ints, MSB = leftmost pixel) of a PSF1/PSF2 font, and
     (width, height). Mirrors kernel/dev/psf.c, written independently to check it."""
@@ -239,17 +251,12 @@ def run_test(args, log):
                 continue
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
+                check_lines([buf], forbids, pending)  # a last line without a newline
                 break
             log.write(chunk)
             buf += chunk
             *lines, buf = buf.split(b"\n")
-            for raw in lines:
-                line = ANSI.sub("", raw.decode(errors="replace")).rstrip("\r")
-                for f in forbids:
-                    if f.search(line):
-                        raise Verdict(f"forbidden line: {line!r}")
-                if pending and pending[0].search(line):
-                    pending.pop(0)
+            check_lines(lines, forbids, pending)
             if not pending and args.exit == "kill":
                 if args.screen_line:
                     font = psf_glyphs(args.font)
@@ -269,9 +276,11 @@ def run_test(args, log):
         return f"all expected lines seen{seen}; QEMU stopped by the runner"
     code = proc.returncode
     got = EXIT_CODES.get(code)
+    seen = (f"missing expected line /{pending[0].pattern}/" if pending
+            else "after all expected lines")
     if got is None:
-        what = "guest reset or triple fault (-no-reboot)" if code == 0 else "QEMU error"
-        raise Verdict(f"QEMU exited {code}: {what}")
+        what = "guest reset or triple fault" if code == 0 else "QEMU error"
+        raise Verdict(f"QEMU exited {code}: {what} ({seen})")
     if pending:
         raise Verdict(f"missing expected line /{pending[0].pattern}/ (exit: {got})")
     if args.exit != got:

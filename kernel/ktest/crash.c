@@ -5,9 +5,11 @@
  * noinline keeps each in its own frame, so the backtrace must name it.
  */
 #include <arch/cpu.h>
+#include <dev/console.h>
 #include <kernel/kprintf.h>
 #include <kernel/string.h>
 #include <ktest/ktest.h>
+#include <mm/heap.h>
 #include <stdint.h>
 
 #define CRASH_PF_ADDRESS 0xdead0000ull /* lower half: unmapped in the kernel's tables */
@@ -23,15 +25,44 @@ static __attribute__((noinline)) void crash_invalid_opcode(void) {
     __builtin_trap(); /* ud2 */
 }
 
+static __attribute__((noinline)) void crash_double_free(void) {
+    void *a = kmalloc(16), *b = kmalloc(16);
+    kprintf("crash: freeing %p twice (%p stays live)\n", a, b);
+    kfree(a);
+    kfree(a);
+}
+
+static __attribute__((noinline)) void crash_bad_free(void) {
+    uint8_t *a = kmalloc(2048);
+    kprintf("crash: freeing %p, past the only 2048-byte object of its slab\n", a + 2048);
+    kfree(a + 2048);
+}
+
+/* An "NMI" (vector 2 through int $2: the same gate) while the console lock is held: the
+ * report must still come out. */
+static __attribute__((noinline)) void crash_wedged_console(void) {
+    kprintf("crash: holding the console lock and raising vector 2\n");
+    console_wedge();
+    __asm__ volatile("int $2");
+}
+
 void ktest_crash(const char *what) {
     if (strcmp(what, "pf") == 0) {
         crash_page_fault();
     } else if (strcmp(what, "ud") == 0) {
         crash_invalid_opcode();
+    } else if (strcmp(what, "double-free") == 0) {
+        crash_double_free();
+    } else if (strcmp(what, "bad-free") == 0) {
+        crash_bad_free();
+    } else if (strcmp(what, "wedged") == 0) {
+        crash_wedged_console();
     } else if (strcmp(what, "triple") == 0) {
         kprintf("crash: loading an empty IDT and raising #BP\n");
         cpu_triple_fault();
     } else {
-        kprintf("crash: unknown crash '%s' (known: pf, ud, triple)\n", what);
+        kprintf(
+            "crash: unknown crash '%s' (known: pf, ud, double-free, bad-free, wedged, triple)\n",
+            what);
     }
 }

@@ -1,6 +1,7 @@
 /* panic(): the one way the kernel gives up (see kernel/panic.h). */
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <dev/console.h>
 #include <dev/qemu_exit.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
@@ -14,6 +15,7 @@ void panic(const char *fmt, ...) {
     if (__atomic_exchange_n(&panicking, 1, __ATOMIC_SEQ_CST)) {
         cpu_halt_forever(); /* a panic while panicking: stay quiet */
     }
+    console_panic_mode();
     kprintf("\nPANIC: ");
     va_list ap;
     va_start(ap, fmt);

@@ -4,6 +4,8 @@
  * word) or a large block of 2^order pages (the object follows the header). kfree finds
  * the header by rounding the pointer down to a page boundary, which works for both.
  * Fully free slabs go back to the pmm at once: the heap never hoards memory.
+ * Each slab keeps a bitmap of its live objects, so a double free or a pointer that is
+ * not an object's start panics instead of corrupting the free list.
  */
 #include <arch/mmu.h>
 #include <kernel/panic.h>
@@ -16,7 +18,8 @@
 #define SLAB_MAGIC 0x534c4142u  /* "SLAB" */
 #define LARGE_MAGIC 0x4c415247u /* "LARG" */
 #define NCLASSES 8              /* 16, 32, ..., 2048 */
-#define HEADER_SIZE 64
+#define HEADER_SIZE 128         /* slab header; objects start after it */
+#define MAX_OBJECTS ((PAGE_SIZE - HEADER_SIZE) / 16)
 
 typedef struct slab_page {
     uint32_t magic;
@@ -24,9 +27,10 @@ typedef struct slab_page {
     uint16_t order; /* block order (large) */
     uint32_t used;  /* live objects in this slab */
     uint32_t capacity;
-    void *free;                    /* first free object */
-    struct slab_page *next, *prev; /* class list of slabs with free objects */
-    uint64_t size;                 /* requested size (large) */
+    void *free;                             /* first free object */
+    struct slab_page *next, *prev;          /* class list of slabs with free objects */
+    uint64_t size;                          /* requested size (large) */
+    uint64_t live[(MAX_OBJECTS + 63) / 64]; /* bit i: object i is allocated (slabs) */
 } slab_page_t;
 
 _Static_assert(sizeof(slab_page_t) <= HEADER_SIZE, "slab header fits its reserved space");
@@ -122,6 +126,8 @@ void *kmalloc(size_t size) {
     }
     void *obj = s->free;
     s->free = *(void **)obj;
+    uint32_t idx = (uint32_t)(((uint8_t *)obj - ((uint8_t *)s + HEADER_SIZE)) / class_size(cls));
+    s->live[idx / 64] |= 1ull << (idx % 64);
     if (++s->used == s->capacity) {
         list_remove(s);
     }
@@ -155,16 +161,20 @@ void kfree(void *p) {
         pmm_free(virt_to_phys(s), order);
         return;
     }
-    size_t off = (size_t)((uint8_t *)p - ((uint8_t *)s + HEADER_SIZE));
-    if (s->magic != SLAB_MAGIC || (uint8_t *)p < (uint8_t *)s + HEADER_SIZE ||
-        off % class_size(s->cls) != 0) {
+    if (s->magic != SLAB_MAGIC || (uint8_t *)p < (uint8_t *)s + HEADER_SIZE) {
         panic("kfree(%p): not a heap pointer", p);
     }
-    bool irq = spin_lock(&heap_lock);
-    if (s->used == 0) {
-        spin_unlock(&heap_lock, irq);
-        panic("kfree(%p): slab already empty (double free)", p);
+    size_t off = (size_t)((uint8_t *)p - ((uint8_t *)s + HEADER_SIZE));
+    size_t idx = off / class_size(s->cls);
+    if (off % class_size(s->cls) != 0 || idx >= s->capacity) {
+        panic("kfree(%p): not the start of a %zu-byte object", p, class_size(s->cls));
     }
+    bool irq = spin_lock(&heap_lock);
+    if (!(s->live[idx / 64] & (1ull << (idx % 64)))) {
+        spin_unlock(&heap_lock, irq);
+        panic("kfree(%p): double free (object is not allocated)", p);
+    }
+    s->live[idx / 64] &= ~(1ull << (idx % 64));
     if (s->used == s->capacity) {
         list_push(s);
     }

@@ -14,6 +14,7 @@
 #include <mm/vm.h>
 
 static pt_ctx_t kernel_pt;
+static uint64_t no_exec; /* PTE_NX, or 0 on a CPU without NX (the bit would be reserved) */
 static uint64_t physmap_top;
 
 static uint64_t table_alloc(void *arg) {
@@ -39,7 +40,8 @@ static void map_image_range(const bootinfo_t *bi, const char *start, const char 
     uint64_t va = page_round_down((uint64_t)(uintptr_t)start);
     uint64_t va_end = page_round_up((uint64_t)(uintptr_t)end);
     uint64_t pa = bi->kernel_phys + (va - bi->kernel_virt);
-    map_or_panic(va, pa, va_end - va, flags | PTE_G, PAGE_SIZE, what);
+    map_or_panic(va, pa, va_end - va, (flags & ~PTE_NX) | (flags & no_exec) | PTE_G, PAGE_SIZE,
+                 what);
 }
 
 void vm_init(const bootinfo_t *bi) {
@@ -54,12 +56,13 @@ void vm_init(const bootinfo_t *bi) {
     uint64_t pg = cpu_features.pdpe1gb ? HUGE_PAGE_SIZE : LARGE_PAGE_SIZE;
     physmap_top = (top + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
 
+    no_exec = cpu_features.nx ? PTE_NX : 0;
     kernel_pt = (pt_ctx_t){.alloc_table = table_alloc, .table_ptr = table_ptr};
     kernel_pt.root = pmm_alloc_zeroed(0);
     if (kernel_pt.root == 0) {
         panic("vm: no frame for the kernel PML4");
     }
-    map_or_panic(BOOT_PHYSMAP_BASE, 0, physmap_top, PTE_W | PTE_NX | PTE_G, pg, "physmap");
+    map_or_panic(BOOT_PHYSMAP_BASE, 0, physmap_top, PTE_W | no_exec | PTE_G, pg, "physmap");
     map_image_range(bi, __text_start, __text_end, 0, "text");
     map_image_range(bi, __rodata_start, __rodata_end, PTE_NX, "rodata");
     map_image_range(bi, __data_start, __bss_end, PTE_W | PTE_NX, "data");

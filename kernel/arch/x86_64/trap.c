@@ -5,6 +5,9 @@
  */
 #include <arch/cpu.h>
 #include <arch/trap.h>
+#include <dev/console.h>
+#include <dev/qemu_exit.h>
+#include <dev/serial.h>
 #include <kernel/kprintf.h>
 #include <kernel/ksym.h>
 #include <kernel/panic.h>
@@ -60,7 +63,26 @@ static void print_registers(const trap_frame_t *tf) {
             read_cr3(), read_cr4());
 }
 
+/* A fault while a report is being printed: say so in one line, straight to the serial
+ * port, and stop (the first report may be what faults). */
+static __attribute__((noreturn)) void nested_exception(const trap_frame_t *tf) {
+    char line[96];
+    int n = fmt_snprintf(line, sizeof(line), "\nEXCEPTION %lu at %016lx while reporting one\n",
+                         tf->vector, tf->rip);
+    serial_write(line, (size_t)n < sizeof(line) ? (size_t)n : sizeof(line) - 1);
+    if (panic_exits_qemu) {
+        qemu_exit(QEMU_EXIT_PANIC);
+    }
+    cpu_halt_forever();
+}
+
 static __attribute__((noreturn)) void report_exception(trap_frame_t *tf) {
+    static bool reporting; /* __atomic builtins only */
+    if (__atomic_exchange_n(&reporting, true, __ATOMIC_SEQ_CST)) {
+        console_fault_in_write();
+        nested_exception(tf);
+    }
+    console_panic_mode();
     uint64_t cr2 = read_cr2();
     const char *name = tf->vector < 32 ? exception_names[tf->vector] : "interrupt";
     uint64_t off = 0;
