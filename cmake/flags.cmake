@@ -11,9 +11,6 @@ target_compile_options(exo_kernel_flags INTERFACE
   -mno-red-zone -mgeneral-regs-only -mcmodel=kernel -fno-pic -fno-pie
   -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
   -fno-asynchronous-unwind-tables -fno-unwind-tables -g -O2 ${EXO_WARNINGS})
-target_link_options(exo_kernel_flags INTERFACE
-  --target=x86_64-unknown-none-elf -nostdlib -static -fuse-ld=lld
-  -Wl,--no-dynamic-linker -Wl,-z,max-page-size=4096 -Wl,--build-id=none)
 target_include_directories(exo_kernel_flags INTERFACE
   ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/kernel/arch/x86_64/include)
 

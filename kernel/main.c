@@ -4,11 +4,18 @@
  * the kernel's own tables.
  */
 #include <arch/cpu.h>
+#include <arch/ioapic.h>
+#include <arch/lapic.h>
+#include <arch/smp.h>
 #include <arch/trap.h>
+#include <dev/clock.h>
 #include <dev/console.h>
+#include <dev/platform.h>
+#include <dev/power.h>
 #include <dev/qemu_exit.h>
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
+#include <kernel/cpu.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
@@ -18,6 +25,7 @@
 #include <mm/physmap.h>
 #include <mm/pmm.h>
 #include <mm/vm.h>
+#include <sched/sched.h>
 
 bootinfo_t boot_info; /* the kernel's copy: the loader's page goes back to the pmm */
 ksym_table_t kernel_symbols;
@@ -65,6 +73,50 @@ static void symbols_init(void) {
     }
 }
 
+/* Interrupt controllers and time: legacy PIC off, LAPIC on, IOAPIC lines masked, the
+ * TSC calibrated, the LAPIC timer and IPIs ready. */
+static void interrupts_init(void) {
+    pic_disable();
+    lapic_init(platform_acpi.lapic_base);
+    ioapic_init(&platform_acpi);
+    if (clock_init(&platform_acpi) != STATUS_OK) {
+        panic("clock: no HPET and no ACPI PM timer: cannot calibrate the TSC");
+    }
+    lapic_timer_calibrate();
+    timer_init_cpu();
+    smp_init_ipis();
+    kprintf("lapic: %s, timer in %s mode\n", lapic_x2apic() ? "x2APIC" : "xAPIC",
+            lapic_tsc_deadline() ? "TSC-deadline" : "one-shot");
+}
+
+/* An application processor's boot story, on its own stack (entered from trampoline.S). */
+static void ap_main(void *arg) {
+    cpu_t *c = arg;
+    write_cr3(vm_kernel()->root);
+    cpu_install(c);
+    idt_load();
+    cpu_enable_features();
+    lapic_init(0);
+    lapic_timer_arm(0);
+    atomic_store(&c->online, true);
+    atomic_fetch_add(&cpu_count, 1);
+    sched_start();
+}
+
+static void smp_init(void) {
+    if (!platform_acpi.has_madt) {
+        kprintf("smp: no MADT, running on the boot CPU only\n");
+        return;
+    }
+    uint64_t low = pmm_low_pages(&boot_info, 4);
+    if (low == 0) {
+        kprintf("smp: no free page below 1 MiB for the trampoline, boot CPU only\n");
+        return;
+    }
+    cpus[0]->apic_id = lapic_id();
+    smp_boot_aps(&platform_acpi, low, ap_main);
+}
+
 static void boot_finish(void) {
     pmm_stats_t ps;
     heap_stats_t hs;
@@ -88,7 +140,7 @@ void kmain(const bootinfo_t *bi) {
     console_init(); /* serial: kprintf works from here */
     panic_exits_qemu =
         cmdline_is(boot_info.cmdline, "panic", "exit") || cmdline_has(boot_info.cmdline, "ktest");
-    gdt_init();                /* our GDT, TSS and IST stacks */
+    cpu_boot_init();           /* boot core: GDT, TSS, IST stacks, GS base */
     idt_init();                /* exceptions report and panic */
     symbols_init();            /* backtraces with names */
     fbcon_init(&boot_info.fb); /* framebuffer text console */
@@ -97,6 +149,11 @@ void kmain(const bootinfo_t *bi) {
     pmm_init(&boot_info);         /* buddy allocator over usable RAM */
     vm_init(&boot_info);          /* kernel-owned page tables, W^X image */
     pmm_reclaim_boot(&boot_info); /* loader + boot-services memory freed */
+    platform_init(&boot_info);    /* ACPI: CPUs, IOAPICs, HPET, FADT */
+    power_init(&platform_acpi);   /* S5 and the reset register */
+    interrupts_init();            /* PIC off, LAPIC, IOAPIC, TSC, timers, IPIs */
+    smp_init();                   /* every other core into its scheduler loop */
+    irq_enable();
     boot_finish();
 
     char arg[BOOTINFO_CMDLINE_MAX];
@@ -106,10 +163,16 @@ void kmain(const bootinfo_t *bi) {
     if (cmdline_get(boot_info.cmdline, "ktest", arg, sizeof(arg))) {
         ktest_run(arg[0] ? arg : "all");
     }
+    if (cmdline_is(boot_info.cmdline, "power", "off")) {
+        power_off();
+    }
+    if (cmdline_is(boot_info.cmdline, "power", "reboot")) {
+        power_reboot();
+    }
     if (cmdline_is(boot_info.cmdline, "idle", "exit")) {
         kprintf("exospace: nothing to run, exiting QEMU (idle=exit)\n");
         qemu_exit(QEMU_EXIT_PASS);
     }
-    kprintf("exospace: nothing to run yet; halting\n");
-    cpu_halt_forever();
+    kprintf("exospace: nothing to run yet; every core idles in its scheduler loop\n");
+    sched_start();
 }

@@ -29,6 +29,12 @@ const char *status_str(status_t s) {
         return "ERR_ALIGN";
     case ERR_STATE:
         return "ERR_STATE";
+    case ERR_AGAIN:
+        return "ERR_AGAIN";
+    case ERR_CHECKSUM:
+        return "ERR_CHECKSUM";
+    case ERR_TIMEOUT:
+        return "ERR_TIMEOUT";
     default:
         return "ERR_UNKNOWN";
     }

@@ -126,3 +126,19 @@ void pmm_get_stats(pmm_stats_t *out) {
     out->free_frames = buddy_free_frames(&buddy);
     spin_unlock(&pmm_lock, irq);
 }
+
+uint64_t pmm_low_pages(const bootinfo_t *bi, unsigned pages) {
+    for (uint32_t i = 0; i < bi->mmap_count; i++) {
+        const bootinfo_mmap_entry_t *e = &bi->mmap[i];
+        if (e->type != BOOT_MEM_USABLE && !reclaimable(e->type)) {
+            continue;
+        }
+        uint64_t base = e->base < PAGE_SIZE ? PAGE_SIZE : e->base;
+        uint64_t end = e->base + e->pages * PAGE_SIZE;
+        end = end > LOW_MEMORY_LIMIT ? LOW_MEMORY_LIMIT : end;
+        if (end > base && (end - base) / PAGE_SIZE >= pages) {
+            return base;
+        }
+    }
+    return 0;
+}

@@ -7,6 +7,19 @@
 
 cpu_features_t cpu_features;
 
+void cpu_enable_features(void) {
+    if (cpu_features.nx) {
+        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
+    }
+    write_cr0(read_cr0() | CR0_WP);
+    uint64_t cr4 = read_cr4();
+    cr4 |= cpu_features.pge ? CR4_PGE : 0;
+    cr4 |= cpu_features.smep ? CR4_SMEP : 0;
+    cr4 |= cpu_features.smap ? CR4_SMAP : 0;
+    cr4 |= cpu_features.umip ? CR4_UMIP : 0;
+    write_cr4(cr4);
+}
+
 void cpu_init(void) {
     cpuid_regs_t r0 = cpuid(0, 0);
     cpuid_regs_t r1 = cpuid(1, 0);
@@ -24,17 +37,7 @@ void cpu_init(void) {
     cpu_features.pdpe1gb = e1.edx & (1u << 26);
     cpu_features.invariant_tsc = e7.edx & (1u << 8);
 
-    if (cpu_features.nx) {
-        wrmsr(MSR_EFER, rdmsr(MSR_EFER) | EFER_NXE);
-    }
-    write_cr0(read_cr0() | CR0_WP);
-    uint64_t cr4 = read_cr4();
-    cr4 |= cpu_features.pge ? CR4_PGE : 0;
-    cr4 |= cpu_features.smep ? CR4_SMEP : 0;
-    cr4 |= cpu_features.smap ? CR4_SMAP : 0;
-    cr4 |= cpu_features.umip ? CR4_UMIP : 0;
-    write_cr4(cr4);
-
+    cpu_enable_features();
     kprintf("cpu: NX %s, SMEP %s, SMAP %s, UMIP %s, 1G pages %s, x2APIC %s\n",
             cpu_features.nx ? "on" : "absent", cpu_features.smep ? "on" : "absent",
             cpu_features.smap ? "on" : "absent", cpu_features.umip ? "on" : "absent",

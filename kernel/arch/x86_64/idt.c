@@ -39,6 +39,10 @@ void idt_init(void) {
     idt_set(2, isr_stub_table[2], IST_NMI);
     idt_set(8, isr_stub_table[8], IST_DOUBLE_FAULT);
     idt_set(18, isr_stub_table[18], IST_MACHINE_CHECK);
+    idt_load();
+}
+
+void idt_load(void) {
     struct __attribute__((packed)) {
         uint16_t limit;
         uint64_t base;

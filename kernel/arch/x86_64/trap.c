@@ -1,9 +1,10 @@
 /*
- * Trap dispatch. For now every exception is fatal: it prints the report documented in
+ * Trap dispatch. Every exception is fatal for now: it prints the report documented in
  * docs/testing.md (vector, name, error code, RIP and symbol, CR2, registers, backtrace)
- * and panics. Interrupt vectors (32..255) arrive only once the interrupt issue routes them.
+ * and panics. Vectors 32..255 go to their handlers (arch/irq.h).
  */
 #include <arch/cpu.h>
+#include <arch/irq.h>
 #include <arch/trap.h>
 #include <dev/console.h>
 #include <dev/qemu_exit.h>
@@ -103,5 +104,5 @@ void trap_dispatch(trap_frame_t *tf) {
     if (tf->vector < 32) {
         report_exception(tf);
     }
-    kprintf("trap: unexpected interrupt vector %lu\n", tf->vector);
+    irq_dispatch((uint8_t)tf->vector);
 }

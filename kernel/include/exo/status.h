@@ -22,6 +22,9 @@ typedef int32_t status_t;
 #define ERR_TOO_BIG -10    /* a count or size exceeds a fixed limit */
 #define ERR_ALIGN -11      /* an address or size is not aligned as required */
 #define ERR_STATE -12      /* the object is not in a state that allows it (double free) */
+#define ERR_AGAIN -13      /* lost a race or momentarily unavailable: retrying may succeed */
+#define ERR_CHECKSUM -14   /* a checksum over the input does not match */
+#define ERR_TIMEOUT -15    /* a bounded wait ran out */
 
 /* Short constant name of a status code ("ERR_RANGE"); never NULL. */
 const char *status_str(status_t s);

@@ -34,3 +34,7 @@ uint64_t pmm_alloc_zeroed(unsigned order);
 void pmm_free(uint64_t phys, unsigned order);
 
 void pmm_get_stats(pmm_stats_t *out);
+
+/* Finds `pages` contiguous RAM pages below 1 MiB (never handed out by the allocator),
+ * above the real-mode IVT/BDA page, for the SMP trampoline. 0 if there are none. */
+uint64_t pmm_low_pages(const bootinfo_t *bi, unsigned pages);

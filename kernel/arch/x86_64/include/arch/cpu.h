@@ -28,6 +28,22 @@ static inline uint8_t inb(uint16_t port) {
     return v;
 }
 
+static inline void outw(uint16_t port, uint16_t v) {
+    __asm__ volatile("outw %0, %1" ::"a"(v), "Nd"(port));
+}
+
+static inline uint16_t inw(uint16_t port) {
+    uint16_t v;
+    __asm__ volatile("inw %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
+static inline uint32_t inl(uint16_t port) {
+    uint32_t v;
+    __asm__ volatile("inl %1, %0" : "=a"(v) : "Nd"(port));
+    return v;
+}
+
 static inline void outl(uint16_t port, uint32_t v) {
     __asm__ volatile("outl %0, %1" ::"a"(v), "Nd"(port));
 }
@@ -132,6 +148,9 @@ static inline __attribute__((noreturn)) void cpu_triple_fault(void) {
     __builtin_unreachable();
 }
 
+/* Resets the stack to stack_top and calls fn there (stack.S). Never returns. */
+__attribute__((noreturn)) void arch_call_on_stack(uint64_t stack_top, void (*fn)(void));
+
 /* CPU features the kernel uses, probed once by cpu_init(). */
 typedef struct cpu_features {
     bool nx, smep, smap, umip, pdpe1gb, pge, x2apic, invariant_tsc;
@@ -139,5 +158,7 @@ typedef struct cpu_features {
 
 extern cpu_features_t cpu_features;
 
-/* Probes CPUID and turns on NX, WP, SMEP, SMAP, UMIP and PGE where present. */
+/* Probes CPUID (boot core) and turns on NX, WP, SMEP, SMAP, UMIP and PGE where present. */
 void cpu_init(void);
+/* Turns the probed features on for the running core (every AP calls it). */
+void cpu_enable_features(void);

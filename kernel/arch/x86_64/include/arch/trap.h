@@ -29,9 +29,9 @@ _Static_assert(sizeof(trap_frame_t) == 22 * 8, "trap frame layout is fixed by is
 #define IST_NMI 2
 #define IST_MACHINE_CHECK 3
 
-/* Installs this CPU's GDT, TSS (with IST stacks) and the shared IDT. */
-void gdt_init(void);
+/* Builds the IDT shared by all cores (once) and loads it (idt_load: every core). */
 void idt_init(void);
+void idt_load(void);
 
 /* Called by isr.S with interrupts off for every vector. */
 void trap_dispatch(trap_frame_t *tf);

@@ -1,0 +1,63 @@
+/*
+ * Per-core state (kernel/cpu.h): the boot core's lives in .bss and runs on the boot stack;
+ * each AP's cpu_t, kernel stack and IST stacks come from the frame allocator.
+ */
+#include <arch/mmu.h>
+#include <arch/trap.h>
+#include <kernel/cpu.h>
+#include <kernel/string.h>
+#include <mm/physmap.h>
+#include <mm/pmm.h>
+
+extern char boot_stack_top[];
+
+cpu_t *cpus[MAX_CPUS];
+_Atomic uint32_t cpu_count;
+
+static cpu_t boot_cpu;
+static uint8_t boot_ist[IST_COUNT * IST_STACK_SIZE] __attribute__((aligned(16)));
+
+static void cpu_setup(cpu_t *c, uint32_t index, uint32_t apic_id, uint64_t stack_top) {
+    c->self = c;
+    c->index = index;
+    c->apic_id = apic_id;
+    c->stack_top = stack_top;
+    deque_init(&c->ready, c->ready_slots, CPU_READY_SLOTS);
+    timerq_init(&c->timers, c->timer_slots, CPU_TIMER_SLOTS);
+}
+
+void cpu_install(cpu_t *c) {
+    gdt_init(&c->arch, c->arch.ist_base);
+    percpu_set_base(c);
+}
+
+void cpu_boot_init(void) {
+    cpu_setup(&boot_cpu, 0, 0, (uint64_t)(uintptr_t)boot_stack_top);
+    boot_cpu.arch.ist_base = (uint64_t)(uintptr_t)boot_ist;
+    cpus[0] = &boot_cpu;
+    cpu_install(&boot_cpu);
+    boot_cpu.online = true;
+    cpu_count = 1;
+}
+
+/* Smallest order whose block holds bytes. */
+static unsigned order_for(uint64_t bytes) {
+    unsigned order = 0;
+    while ((PAGE_SIZE << order) < bytes) {
+        order++;
+    }
+    return order;
+}
+
+cpu_t *cpu_alloc(uint32_t index, uint32_t apic_id) {
+    uint64_t c_phys = pmm_alloc_zeroed(order_for(sizeof(cpu_t)));
+    uint64_t stack = pmm_alloc(order_for(CPU_STACK_SIZE));
+    uint64_t ist = pmm_alloc(order_for(IST_COUNT * IST_STACK_SIZE));
+    if (c_phys == 0 || stack == 0 || ist == 0) {
+        return NULL; /* boot-time only: the leak of a partial allocation is moot */
+    }
+    cpu_t *c = phys_to_virt(c_phys);
+    cpu_setup(c, index, apic_id, (uint64_t)(uintptr_t)phys_to_virt(stack) + CPU_STACK_SIZE);
+    c->arch.ist_base = (uint64_t)(uintptr_t)phys_to_virt(ist);
+    return c;
+}
