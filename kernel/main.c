@@ -148,6 +148,7 @@ void kmain(const bootinfo_t *bi) {
     cpu_init();                   /* NX, WP, SMEP, SMAP, UMIP */
     pmm_init(&boot_info);         /* buddy allocator over usable RAM */
     vm_init(&boot_info);          /* kernel-owned page tables, W^X image */
+    cpu_boot_guard();             /* guard pages under the boot core's stacks */
     pmm_reclaim_boot(&boot_info); /* loader + boot-services memory freed */
     platform_init(&boot_info);    /* ACPI: CPUs, IOAPICs, HPET, FADT */
     power_init(&platform_acpi);   /* S5 and the reset register */

@@ -46,6 +46,17 @@ static __attribute__((noinline)) void crash_wedged_console(void) {
     __asm__ volatile("int $2");
 }
 
+/* Unbounded recursion: the boot stack's guard page faults, the #PF cannot be delivered on
+ * the overflowed stack, and the CPU raises #DF on its own IST stack. */
+static __attribute__((noinline)) uint64_t crash_stack_overflow(uint64_t depth) {
+    volatile uint8_t frame[512];
+    frame[0] = (uint8_t)depth;
+    if (depth == UINT64_MAX) { /* never: keeps the compiler from calling this infinite */
+        return 0;
+    }
+    return crash_stack_overflow(depth + 1) + frame[0];
+}
+
 void ktest_crash(const char *what) {
     if (strcmp(what, "pf") == 0) {
         crash_page_fault();
@@ -57,12 +68,15 @@ void ktest_crash(const char *what) {
         crash_bad_free();
     } else if (strcmp(what, "wedged") == 0) {
         crash_wedged_console();
+    } else if (strcmp(what, "stack") == 0) {
+        kprintf("crash: recursing until the boot stack overflows\n");
+        crash_stack_overflow(0);
     } else if (strcmp(what, "triple") == 0) {
         kprintf("crash: loading an empty IDT and raising #BP\n");
         cpu_triple_fault();
     } else {
-        kprintf(
-            "crash: unknown crash '%s' (known: pf, ud, double-free, bad-free, wedged, triple)\n",
-            what);
+        kprintf("crash: unknown crash '%s' (known: pf, ud, double-free, bad-free, wedged, stack, "
+                "triple)\n",
+                what);
     }
 }

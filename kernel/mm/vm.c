@@ -8,6 +8,7 @@
 #include <arch/mmu.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
+#include <kernel/spinlock.h>
 #include <kernel/symbols.h>
 #include <mm/physmap.h>
 #include <mm/pmm.h>
@@ -63,6 +64,9 @@ void vm_init(const bootinfo_t *bi) {
         panic("vm: no frame for the kernel PML4");
     }
     map_or_panic(BOOT_PHYSMAP_BASE, 0, physmap_top, PTE_W | no_exec | PTE_G, pg, "physmap");
+    if (pt_reserve_top(&kernel_pt, VM_STACK_BASE) != STATUS_OK) {
+        panic("vm: no frame for the stack area's top-level table");
+    }
     map_image_range(bi, __text_start, __text_end, 0, "text");
     map_image_range(bi, __rodata_start, __rodata_end, PTE_NX, "rodata");
     map_image_range(bi, __data_start, __bss_end, PTE_W | PTE_NX, "data");
@@ -78,4 +82,33 @@ const pt_ctx_t *vm_kernel(void) {
 
 uint64_t vm_physmap_top(void) {
     return physmap_top;
+}
+
+static uint64_t stack_next = VM_STACK_BASE;
+static spinlock_t stack_lock = SPINLOCK_INIT;
+
+uint64_t vm_stack_alloc(uint64_t size) {
+    size = page_round_up(size);
+    bool irq = spin_lock(&stack_lock);
+    uint64_t base = stack_next + PAGE_SIZE; /* stack_next itself is the guard page */
+    if (base + size > VM_STACK_LIMIT) {
+        spin_unlock(&stack_lock, irq);
+        return 0;
+    }
+    stack_next = base + size;
+    spin_unlock(&stack_lock, irq);
+    for (uint64_t off = 0; off < size; off += PAGE_SIZE) {
+        uint64_t frame = pmm_alloc(0);
+        if (frame == 0 || pt_map(&kernel_pt, base + off, frame, PAGE_SIZE, PTE_W | no_exec | PTE_G,
+                                 PAGE_SIZE) != STATUS_OK) {
+            return 0; /* boot-time only: what was mapped stays (no reuse of stack space) */
+        }
+    }
+    return base + size;
+}
+
+void vm_guard(uint64_t va) {
+    if (pt_unmap(&kernel_pt, page_round_down(va), NULL) == STATUS_OK) {
+        invlpg(page_round_down(va));
+    }
 }

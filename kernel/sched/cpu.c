@@ -1,6 +1,7 @@
 /*
  * Per-core state (kernel/cpu.h): the boot core's lives in .bss and runs on the boot stack;
- * each AP's cpu_t, kernel stack and IST stacks come from the frame allocator.
+ * each AP's cpu_t comes from the frame allocator and its kernel and IST stacks from the
+ * guarded stack area (mm/vm.h).
  */
 #include <arch/mmu.h>
 #include <arch/trap.h>
@@ -8,6 +9,7 @@
 #include <kernel/string.h>
 #include <mm/physmap.h>
 #include <mm/pmm.h>
+#include <mm/vm.h>
 
 extern char boot_stack_top[];
 
@@ -15,7 +17,10 @@ cpu_t *cpus[MAX_CPUS];
 _Atomic uint32_t cpu_count;
 
 static cpu_t boot_cpu;
-static uint8_t boot_ist[IST_COUNT * IST_STACK_SIZE] __attribute__((aligned(16)));
+extern char boot_stack_guard[];
+/* The boot core's IST stacks, each above a guard page that vm_init's caller unmaps
+ * (cpu_boot_guard): they exist before the frame allocator does. */
+static uint8_t boot_ist[IST_COUNT][PAGE_SIZE + IST_STACK_SIZE] __attribute__((aligned(4096)));
 
 static void cpu_setup(cpu_t *c, uint32_t index, uint32_t apic_id, uint64_t stack_top) {
     c->self = c;
@@ -27,17 +32,26 @@ static void cpu_setup(cpu_t *c, uint32_t index, uint32_t apic_id, uint64_t stack
 }
 
 void cpu_install(cpu_t *c) {
-    gdt_init(&c->arch, c->arch.ist_base);
+    gdt_init(&c->arch);
     percpu_set_base(c);
 }
 
 void cpu_boot_init(void) {
     cpu_setup(&boot_cpu, 0, 0, (uint64_t)(uintptr_t)boot_stack_top);
-    boot_cpu.arch.ist_base = (uint64_t)(uintptr_t)boot_ist;
+    for (int i = 0; i < IST_COUNT; i++) {
+        boot_cpu.arch.ist_top[i] = (uint64_t)(uintptr_t)&boot_ist[i][PAGE_SIZE + IST_STACK_SIZE];
+    }
     cpus[0] = &boot_cpu;
     cpu_install(&boot_cpu);
     boot_cpu.online = true;
     cpu_count = 1;
+}
+
+void cpu_boot_guard(void) {
+    vm_guard((uint64_t)(uintptr_t)boot_stack_guard);
+    for (int i = 0; i < IST_COUNT; i++) {
+        vm_guard((uint64_t)(uintptr_t)&boot_ist[i][0]);
+    }
 }
 
 /* Smallest order whose block holds bytes. */
@@ -51,13 +65,17 @@ static unsigned order_for(uint64_t bytes) {
 
 cpu_t *cpu_alloc(uint32_t index, uint32_t apic_id) {
     uint64_t c_phys = pmm_alloc_zeroed(order_for(sizeof(cpu_t)));
-    uint64_t stack = pmm_alloc(order_for(CPU_STACK_SIZE));
-    uint64_t ist = pmm_alloc(order_for(IST_COUNT * IST_STACK_SIZE));
-    if (c_phys == 0 || stack == 0 || ist == 0) {
+    uint64_t stack = vm_stack_alloc(CPU_STACK_SIZE);
+    if (c_phys == 0 || stack == 0) {
         return NULL; /* boot-time only: the leak of a partial allocation is moot */
     }
     cpu_t *c = phys_to_virt(c_phys);
-    cpu_setup(c, index, apic_id, (uint64_t)(uintptr_t)phys_to_virt(stack) + CPU_STACK_SIZE);
-    c->arch.ist_base = (uint64_t)(uintptr_t)phys_to_virt(ist);
+    cpu_setup(c, index, apic_id, stack);
+    for (int i = 0; i < IST_COUNT; i++) {
+        c->arch.ist_top[i] = vm_stack_alloc(IST_STACK_SIZE);
+        if (c->arch.ist_top[i] == 0) {
+            return NULL;
+        }
+    }
     return c;
 }

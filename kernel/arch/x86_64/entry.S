@@ -20,8 +20,10 @@ _start:
     .size _start, . - _start
 
     .section .bss.stack, "aw", @nobits
-    .balign 16
-    .globl boot_stack_bottom, boot_stack_top
+    .balign 4096
+    .globl boot_stack_guard, boot_stack_bottom, boot_stack_top
+boot_stack_guard:               /* unmapped by vm_init: an overflow faults, then #DF */
+    .space 4096
 boot_stack_bottom:
     .space 65536
 boot_stack_top:

@@ -20,13 +20,12 @@ static uint64_t seg_desc(uint8_t access, int code64) {
     return ((uint64_t)access << 40) | (code64 ? (1ull << 53) : 0) | (0xfull << 48) | 0xffff;
 }
 
-void gdt_init(cpu_arch_t *a, uint64_t ist_base) {
+void gdt_init(cpu_arch_t *a) {
     uint64_t *gdt = a->gdt;
     tss_t *tss = &a->tss;
     memset(tss, 0, sizeof(*tss));
-    a->ist_base = ist_base;
     for (int i = 0; i < IST_COUNT; i++) {
-        tss->ist[i] = ist_base + (uint64_t)(i + 1) * IST_STACK_SIZE;
+        tss->ist[i] = a->ist_top[i];
     }
     tss->iomap_base = sizeof(*tss); /* no I/O permission bitmap: all ports denied to ring 3 */
 

@@ -84,6 +84,22 @@ status_t pt_map(const pt_ctx_t *pt, uint64_t va, uint64_t pa, uint64_t size, uin
     return STATUS_OK;
 }
 
+status_t pt_reserve_top(const pt_ctx_t *pt, uint64_t va) {
+    if (!va_canonical(va)) {
+        return ERR_INVALID;
+    }
+    uint64_t *e = &table_at(pt, pt->root)[PT_INDEX(va, 4)];
+    if (*e & PTE_P) {
+        return STATUS_OK;
+    }
+    uint64_t frame = pt->alloc_table(pt->arg);
+    if (frame == 0) {
+        return ERR_NO_MEMORY;
+    }
+    *e = frame | PTE_P | PTE_W;
+    return STATUS_OK;
+}
+
 /* Finds the leaf entry mapping va; NULL if none. *level_out gets its level. */
 static uint64_t *walk_find(const pt_ctx_t *pt, uint64_t va, int *level_out) {
     if (!va_canonical(va)) {

@@ -50,6 +50,8 @@ static inline cpu_t *this_cpu(void) {
 
 /* Sets up the boot CPU's cpu_t (static), GDT/TSS and GS base. */
 void cpu_boot_init(void);
+/* Unmaps the guard pages below the boot core's stacks (after vm_init). */
+void cpu_boot_guard(void);
 /* Allocates and initialises a cpu_t (stack, IST stacks) for an application processor. */
 cpu_t *cpu_alloc(uint32_t index, uint32_t apic_id);
 /* Loads c's GDT, TSS and GS base on the running core (the IDT is idt_load's). */

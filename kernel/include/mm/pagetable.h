@@ -34,6 +34,11 @@ status_t pt_map(const pt_ctx_t *pt, uint64_t va, uint64_t pa, uint64_t size, uin
 status_t pt_query(const pt_ctx_t *pt, uint64_t va, uint64_t *pa, uint64_t *flags,
                   uint64_t *page_size);
 
+/* Makes sure the PML4 entry covering va points to a table, so that copies of the top
+ * level (other address spaces, the SMP trampoline) see everything mapped there later.
+ * ERR_NO_MEMORY if a table cannot be allocated. */
+status_t pt_reserve_top(const pt_ctx_t *pt, uint64_t va);
+
 /* Clears the leaf for va (4 KiB, 2 MiB or 1 GiB, whatever maps it); returns the page size
  * it unmapped in *page_size. ERR_NOT_FOUND if not mapped. Tables are not freed and the TLB
  * is not touched: the caller flushes. */

@@ -18,3 +18,16 @@ const pt_ctx_t *vm_kernel(void);
 
 /* Top of the physmap (exclusive physical address it covers). */
 uint64_t vm_physmap_top(void);
+
+/* Kernel stacks live in their own 512 GiB slot, mapped with 4 KiB pages, each with an
+ * unmapped guard page below it: an overflow faults (and the #DF handler, on its IST
+ * stack, reports it) instead of overwriting a neighbour. */
+#define VM_STACK_BASE 0xffffff0000000000ull
+#define VM_STACK_LIMIT 0xffffff8000000000ull
+
+/* Maps a fresh stack of size bytes (a page multiple) with a guard page below it and
+ * returns its top (16-byte aligned), or 0 when frames or stack space run out. */
+uint64_t vm_stack_alloc(uint64_t size);
+
+/* Unmaps the 4 KiB kernel-image page at va (a guard page carved out of .bss). */
+void vm_guard(uint64_t va);

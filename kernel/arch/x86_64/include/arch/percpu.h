@@ -26,11 +26,11 @@ _Static_assert(sizeof(tss_t) == 104, "TSS layout (Intel SDM vol. 3A, 8.7)");
 typedef struct cpu_arch {
     uint64_t gdt[8] __attribute__((aligned(16)));
     tss_t tss __attribute__((aligned(16)));
-    uint64_t ist_base; /* IST_COUNT stacks of IST_STACK_SIZE bytes, lowest address */
+    uint64_t ist_top[IST_COUNT]; /* top of each IST stack (#DF, NMI, #MC) */
 } cpu_arch_t;
 
-/* Installs the core's GDT and TSS (IST stacks at ist_base) and reloads the segments. */
-void gdt_init(cpu_arch_t *a, uint64_t ist_base);
+/* Installs the core's GDT and TSS (IST stacks from a->ist_top) and reloads the segments. */
+void gdt_init(cpu_arch_t *a);
 
 /* Sets GS base so that %gs:0 reads `self` (the cpu_t's first field). */
 static inline void percpu_set_base(void *self) {
