@@ -6,6 +6,7 @@ the serial console with a deadline, and decides PASS or FAIL from the exit code 
 expected lines. See docs/testing.md."""
 
 import argparse
+import json
 import os
 import re
 import select
@@ -101,7 +102,8 @@ def qemu_argv(args, image):
     ovmf = args.ovmf or next((p for p in OVMF_CANDIDATES if os.path.exists(p)), None)
     if ovmf is None:
         raise SystemExit("exoqemu: OVMF not found (apt-get install ovmf)")
-    argv = ["qemu-system-x86_64", "-machine", "q35", "-m", str(args.mem), "-smp", str(args.smp),
+    machine = "q35" + (",hpet=off" if args.no_hpet else "")
+    argv = ["qemu-system-x86_64", "-machine", machine, "-m", str(args.mem), "-smp", str(args.smp),
             "-bios", ovmf, "-no-reboot", "-nic", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
             "-drive", f"if=none,id=boot,format=raw,file={image}"]
@@ -124,6 +126,7 @@ def add_machine_options(p):
     p.add_argument("--smp", type=int, default=1)
     p.add_argument("--cpu", default="max", help="TCG CPU model")
     p.add_argument("--usb", action="store_true", help="attach the image as a USB stick")
+    p.add_argument("--no-hpet", action="store_true", help="a machine without an HPET")
     p.add_argument("--kvm", action="store_true", help="use KVM (real machines only)")
     p.add_argument("--ovmf", help="firmware image")
 
@@ -193,24 +196,79 @@ def psf_glyphs(path):
     return {c: glyph(i) for c, i in mapping.items()}, (width, height)
 
 
-def screendump(sock_path, out):
-    """Asks QEMU's monitor for a PPM screendump; returns (width, height, rgb bytes)."""
+class Qmp:
+    """A minimal QMP client (QEMU Machine Protocol, docs/interop/qmp-spec): commands for
+    screendumps, and the SHUTDOWN event that tells a guest power-off from a guest reset
+    (both end QEMU with exit status 0)."""
+
+    def __init__(self, path, deadline):
+        self.sock = socket.socket(socket.AF_UNIX)
+        while True:
+            try:
+                self.sock.connect(path)
+                break
+            except (FileNotFoundError, ConnectionRefusedError):
+                if time.monotonic() > deadline:
+                    raise Verdict("QEMU's QMP socket never appeared")
+                time.sleep(0.05)
+        self.buf = b""
+        self.shutdown_reason = None
+        self.read_message()  # the greeting
+        self.command("qmp_capabilities")
+
+    def fileno(self):
+        return self.sock.fileno()
+
+    def handle(self, msg):
+        if msg.get("event") == "SHUTDOWN":
+            self.shutdown_reason = msg.get("data", {}).get("reason")
+
+    def read_message(self):
+        while b"\n" not in self.buf:
+            chunk = self.sock.recv(65536)
+            if not chunk:
+                raise Verdict("QMP connection closed")
+            self.buf += chunk
+        line, self.buf = self.buf.split(b"\n", 1)
+        return json.loads(line)
+
+    def poll(self):
+        """Reads whatever is there (the socket is readable); False once QEMU closed it."""
+        chunk = self.sock.recv(65536)
+        if not chunk:
+            return False
+        self.buf += chunk
+        while b"\n" in self.buf:
+            line, self.buf = self.buf.split(b"\n", 1)
+            if line.strip():
+                self.handle(json.loads(line))
+        return True
+
+    def command(self, name, **arguments):
+        msg = {"execute": name}
+        if arguments:
+            msg["arguments"] = arguments
+        self.sock.sendall(json.dumps(msg).encode() + b"\n")
+        while True:
+            reply = self.read_message()
+            if "return" in reply:
+                return reply["return"]
+            if "error" in reply:
+                raise Verdict(f"QMP {name}: {reply['error'].get('desc')}")
+            self.handle(reply)
+
+
+def screendump(qmp, out):
+    """A PPM screendump through QMP; returns (width, height, rgb bytes)."""
     if os.path.exists(out):
         os.unlink(out)
-    with socket.socket(socket.AF_UNIX) as mon:
-        mon.connect(sock_path)
-        mon.sendall(f"screendump {out}\n".encode())
-        deadline = time.monotonic() + 10
-        while time.monotonic() < deadline:
-            time.sleep(0.2)
-            if os.path.exists(out):
-                data = open(out, "rb").read()
-                head = data.split(b"\n", 3)
-                if len(head) == 4:
-                    w, h = map(int, head[1].split())
-                    if len(head[3]) >= w * h * 3:
-                        return w, h, head[3]
-    raise Verdict("no screendump from the QEMU monitor")
+    qmp.command("screendump", filename=out)
+    data = open(out, "rb").read()
+    head = data.split(b"\n", 3)
+    w, h = map(int, head[1].split())
+    if len(head) < 4 or len(head[3]) < w * h * 3:
+        raise Verdict("short screendump from QEMU")
+    return w, h, head[3]
 
 
 def screen_has_line(shot, font, text):
@@ -229,9 +287,9 @@ def run_test(args, log):
     workdir = os.path.join(args.workdir, args.name)
     image = prepare_image(args, workdir)
     sockdir = tempfile.mkdtemp(prefix="exoqemu-")  # AF_UNIX paths must stay short
-    monitor = os.path.join(sockdir, "monitor.sock")
-    argv = qemu_argv(args, image) + ["-display", "none", "-serial", "stdio",
-                                     "-monitor", f"unix:{monitor},server=on,wait=off"]
+    qmp_path = os.path.join(sockdir, "qmp.sock")
+    argv = qemu_argv(args, image) + ["-display", "none", "-serial", "stdio", "-monitor",
+                                     "none", "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     log.write(("$ " + " ".join(argv) + "\n").encode())
     proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
                             stderr=subprocess.STDOUT, start_new_session=True)
@@ -241,13 +299,20 @@ def run_test(args, log):
     pending = list(expects)
     buf = b""
     killed = False
+    qmp = None
+    qmp_open = False
     try:
+        qmp = Qmp(qmp_path, deadline)
+        qmp_open = True
         while True:
             left = deadline - time.monotonic()
             if left <= 0:
                 raise Verdict(f"timeout after {args.timeout} s (hang?)")
-            ready, _, _ = select.select([proc.stdout], [], [], min(left, 1.0))
-            if not ready:
+            waiting = [proc.stdout] + ([qmp] if qmp_open else [])
+            ready, _, _ = select.select(waiting, [], [], min(left, 1.0))
+            if qmp_open and qmp in ready and not qmp.poll():
+                qmp_open = False
+            if proc.stdout not in ready:
                 continue
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
@@ -260,16 +325,27 @@ def run_test(args, log):
             if not pending and args.exit == "kill":
                 if args.screen_line:
                     font = psf_glyphs(args.font)
-                    shot = screendump(monitor, os.path.join(workdir, "screen.ppm"))
+                    shot = screendump(qmp, os.path.join(workdir, "screen.ppm"))
                     for text in args.screen_line:
                         if not screen_has_line(shot, font, text):
                             raise Verdict(f"framebuffer shows no line starting {text!r}")
                 killed = True
                 break
     finally:
-        if proc.poll() is None:
+        if proc.poll() is None and (killed or qmp is None or not qmp_open):
             os.killpg(proc.pid, signal.SIGKILL)
-        proc.wait()
+        try:
+            proc.wait(timeout=10)
+        except subprocess.TimeoutExpired:
+            os.killpg(proc.pid, signal.SIGKILL)
+            proc.wait()
+        if qmp_open:  # the SHUTDOWN event may still be in flight
+            qmp.sock.settimeout(2)
+            try:
+                while qmp.poll():
+                    pass
+            except (OSError, ValueError):
+                pass
         shutil.rmtree(sockdir, ignore_errors=True)
     if killed:
         seen = f", {len(args.screen_line)} screen line(s) matched" if args.screen_line else ""
@@ -278,6 +354,11 @@ def run_test(args, log):
     got = EXIT_CODES.get(code)
     seen = (f"missing expected line /{pending[0].pattern}/" if pending
             else "after all expected lines")
+    reason = qmp.shutdown_reason if qmp else None
+    if code == 0 and reason == "guest-shutdown":
+        got = "poweroff"  # the guest powered the machine off (ACPI S5)
+    elif code == 0 and reason == "guest-reset" and args.exit == "reset":
+        got = "reset"  # a reset the test asked for (-no-reboot turns it into an exit)
     if got is None:
         what = "guest reset or triple fault" if code == 0 else "QEMU error"
         raise Verdict(f"QEMU exited {code}: {what} ({seen})")
@@ -328,8 +409,10 @@ def main():
     test.add_argument("--expect", action="append", default=[],
                       help="regex that must appear, in order (repeatable)")
     test.add_argument("--forbid", action="append", default=[], help="regex that must not")
-    test.add_argument("--exit", choices=["pass", "fail", "panic", "kill"], default="pass",
-                      help="expected QEMU exit; 'kill': stop once every --expect matched")
+    test.add_argument("--exit", choices=["pass", "fail", "panic", "kill", "poweroff", "reset"],
+                      default="pass",
+                      help="expected end: a debug-exit code, 'poweroff' (ACPI S5), 'reset' "
+                           "(a guest reset), or 'kill': stop once every --expect matched")
     test.add_argument("--loader-test", choices=["stale-map-key"],
                       help="add 'loader_test = X' to BOOT.CFG (efi/bootcfg.h)")
     test.add_argument("--screen-line", action="append", default=[],

@@ -3,6 +3,8 @@
  * interrupt controllers and the calibrated clock.
  */
 #include <arch/cpu.h>
+#include <arch/ioapic.h>
+#include <arch/irq.h>
 #include <arch/lapic.h>
 #include <dev/clock.h>
 #include <dev/platform.h>
@@ -51,4 +53,58 @@ KTEST(clock_matches_hpet) {
     uint64_t us = (hpet_now_fs() - f0) / 1000000000ull;
     KT_ASSERT(clock_tsc_hz() > 100 * 1000 * 1000ull);
     KT_ASSERT(us >= 49000 && us <= 51000);
+}
+
+/* --- IOAPIC routing: the PIT (ISA IRQ 0, GSI 2 through QEMU's override) ------------- */
+
+#define PIT_CMD 0x43
+#define PIT_CH0 0x40
+#define PIT_HZ 1193182u
+
+static _Atomic uint64_t pit_hits[MAX_CPUS];
+
+static void pit_irq(void) {
+    atomic_fetch_add(&pit_hits[this_cpu()->index], 1);
+}
+
+static void pit_periodic(uint32_t hz) {
+    uint16_t divisor = (uint16_t)(PIT_HZ / hz);
+    outb(PIT_CMD, 0x34); /* channel 0, lobyte/hibyte, mode 2 (rate generator), binary */
+    outb(PIT_CH0, divisor & 0xff);
+    outb(PIT_CH0, divisor >> 8);
+}
+
+static void pit_stop(void) {
+    outb(PIT_CMD, 0x30); /* mode 0 with a count of 1: one last edge, then silence */
+    outb(PIT_CH0, 1);
+    outb(PIT_CH0, 0);
+}
+
+static uint64_t hits(uint32_t cpu) {
+    return atomic_load(&pit_hits[cpu]);
+}
+
+KTEST(ioapic_routes_pit_irq) {
+    uint32_t last = cpu_count - 1;
+    for (uint32_t i = 0; i < cpu_count; i++) {
+        atomic_store(&pit_hits[i], 0);
+    }
+    irq_set_handler(VEC_ISA_BASE + 0, pit_irq);
+    pit_periodic(1000);
+    KT_ASSERT_EQ(ioapic_route_isa(0, cpus[0]->apic_id), STATUS_OK);
+    clock_delay_ns(50 * 1000 * 1000);
+    KT_ASSERT_EQ(ioapic_mask_isa(0), STATUS_OK);
+    uint64_t on_boot = hits(0);
+    KT_ASSERT(on_boot >= 10 && on_boot <= 100); /* ~50 at 1 kHz; TCG may coalesce ticks */
+
+    KT_ASSERT_EQ(ioapic_route_isa(0, cpus[last]->apic_id), STATUS_OK); /* to another core */
+    clock_delay_ns(50 * 1000 * 1000);
+    KT_ASSERT_EQ(ioapic_mask_isa(0), STATUS_OK);
+    pit_stop();
+    clock_delay_ns(2 * 1000 * 1000);
+    if (last != 0) {
+        KT_ASSERT(hits(last) >= 10);
+        KT_ASSERT(hits(0) <= on_boot + 1); /* at most one tick in flight at the switch */
+    }
+    irq_set_handler(VEC_ISA_BASE + 0, NULL);
 }

@@ -230,6 +230,9 @@ KTEST(timers_fire_in_order_on_time) {
     for (uint32_t k = 0; k < NTIMERS; k++) {
         uint32_t i = (uint32_t)timer_order[k];
         KT_ASSERT(timer_fired_tsc[i] >= timers[i].deadline); /* never early by its clock */
+        if (now_fs == 0) {
+            continue; /* no HPET (the PM timer calibrated the TSC): order checks only */
+        }
         int64_t late_us = ((int64_t)timer_fired_fs[i] - (int64_t)timer_want_fs[i]) / 1000000000;
         KT_ASSERT_EQ(late_us >= -(int64_t)TIMER_EARLY_US(timer_delay_us[i]), 1);
         KT_ASSERT_EQ(late_us <= TIMER_LATE_US, 1);

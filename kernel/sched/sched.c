@@ -5,7 +5,9 @@
  *
  * Idle protocol, so a wakeup is never lost: an idle core sets cpu.idle, then (seq_cst)
  * looks for work once more before `sti; hlt`; a spawner pushes, then (seq_cst) checks
- * the idle flags and sends a wake IPI to one idle core.
+ * the idle flags and sends a wake IPI to one idle core. Refilling a deque from the
+ * overflow list counts as spawning, and a thief that leaves work behind wakes another
+ * idle core, so wakeups chain until every core has work or none is idle.
  */
 #include <arch/cpu.h>
 #include <arch/smp.h>
@@ -114,6 +116,10 @@ static cont_t *pop_local(cpu_t *self) {
             self->overflow_tail = NULL;
         }
         c = deque_pop(&self->ready);
+        irq_restore(irq);
+        atomic_thread_fence(memory_order_seq_cst);
+        wake_idle_core(); /* the refill is new work for thieves, as a spawn is */
+        return c;
     }
     irq_restore(irq);
     return c;
@@ -134,6 +140,9 @@ static cont_t *steal_any(cpu_t *self) {
         }
         if (st == STATUS_OK) {
             atomic_fetch_add_explicit(&self->stats.stolen, 1, memory_order_relaxed);
+            if (deque_size(&victim->ready) > 0) {
+                wake_idle_core(); /* more left: chain the wakeup to another idle core */
+            }
             return item;
         }
     }
