@@ -299,6 +299,7 @@ def run_test(args, log):
     pending = list(expects)
     buf = b""
     killed = False
+    output_ended = False  # QEMU closed its stdout: it is exiting on its own
     qmp = None
     qmp_open = False
     try:
@@ -316,6 +317,7 @@ def run_test(args, log):
                 continue
             chunk = os.read(proc.stdout.fileno(), 65536)
             if not chunk:
+                output_ended = True
                 check_lines([buf], forbids, pending)  # a last line without a newline
                 break
             log.write(chunk)
@@ -332,7 +334,7 @@ def run_test(args, log):
                 killed = True
                 break
     finally:
-        if proc.poll() is None and (killed or qmp is None or not qmp_open):
+        if proc.poll() is None and not output_ended:  # killed, timed out, or a verdict
             os.killpg(proc.pid, signal.SIGKILL)
         try:
             proc.wait(timeout=10)
