@@ -37,3 +37,15 @@ target_compile_options(exo_host_flags INTERFACE
 target_link_options(exo_host_flags INTERFACE -fsanitize=address,undefined)
 target_include_directories(exo_host_flags INTERFACE
   ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/efi)
+
+# Apps and userlib: static position-independent executables for ring 3. Hidden visibility
+# and no PLT, so every relocation the linker leaves is R_X86_64_RELATIVE (the only kind the
+# kernel's loader applies; elfapp_check enforces it at build time). SSE is allowed: the
+# kernel saves user FPU/SSE/AVX state.
+add_library(exo_user_flags INTERFACE)
+target_compile_options(exo_user_flags INTERFACE
+  --target=x86_64-unknown-none-elf -std=gnu11 -ffreestanding -nostdlibinc -fPIE
+  -fvisibility=hidden -fno-plt -fno-stack-protector -fno-asynchronous-unwind-tables
+  -fno-omit-frame-pointer -g -O2 ${EXO_WARNINGS})
+target_include_directories(exo_user_flags INTERFACE
+  ${PROJECT_SOURCE_DIR}/userlib/include ${PROJECT_SOURCE_DIR}/kernel/include)

@@ -13,6 +13,8 @@
 #include <dev/platform.h>
 #include <dev/power.h>
 #include <dev/qemu_exit.h>
+#include <domain/domain.h>
+#include <domain/watchdog.h>
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
 #include <kernel/cpu.h>
@@ -24,6 +26,7 @@
 #include <mm/heap.h>
 #include <mm/physmap.h>
 #include <mm/pmm.h>
+#include <mm/region.h>
 #include <mm/vm.h>
 #include <sched/sched.h>
 
@@ -155,6 +158,8 @@ void kmain(const bootinfo_t *bi) {
     interrupts_init();            /* PIC off, LAPIC, IOAPIC, TSC, timers, IPIs */
     smp_init();                   /* every other core into its scheduler loop */
     irq_enable();
+    region_init();                    /* the user window's address-space allocator */
+    watchdog_init(boot_info.cmdline); /* CPU budget of user continuations */
     boot_finish();
 
     char arg[BOOTINFO_CMDLINE_MAX];
@@ -174,6 +179,6 @@ void kmain(const bootinfo_t *bi) {
         kprintf("exospace: nothing to run, exiting QEMU (idle=exit)\n");
         qemu_exit(QEMU_EXIT_PASS);
     }
-    kprintf("exospace: nothing to run yet; every core idles in its scheduler loop\n");
+    domain_start_init(boot_info.cmdline); /* the first domain; it starts the rest */
     sched_start();
 }

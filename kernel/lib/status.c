@@ -35,6 +35,8 @@ const char *status_str(status_t s) {
         return "ERR_CHECKSUM";
     case ERR_TIMEOUT:
         return "ERR_TIMEOUT";
+    case ERR_FAULT:
+        return "ERR_FAULT";
     default:
         return "ERR_UNKNOWN";
     }

@@ -58,6 +58,38 @@ void cont_state_set(cont_t *c, uint32_t st) {
     }
 }
 
+/* Appends c to this core's FIFO overflow list (interrupts off). */
+static void overflow_append(cpu_t *self, cont_t *c) {
+    c->next = NULL;
+    if (self->overflow_tail) {
+        ((cont_t *)self->overflow_tail)->next = c;
+    } else {
+        self->overflow_head = c;
+    }
+    self->overflow_tail = c;
+}
+
+void sched_spawn_tail(cont_t *c) {
+    cont_state_set(c, CONT_READY);
+    cpu_t *self = this_cpu();
+    bool irq = irq_save();
+    overflow_append(self, c);
+    irq_restore(irq);
+    atomic_thread_fence(memory_order_seq_cst);
+    wake_idle_core();
+}
+
+static void spawn_here(void *arg) {
+    sched_spawn(arg);
+}
+
+void sched_spawn_on(uint32_t index, cont_t *c) {
+    /* Marked before it leaves our hands: the running continuation that re-arms itself
+     * this way must not look finished to run() while the other core has not taken it. */
+    cont_state_set(c, CONT_WAITING);
+    smp_call(index, spawn_here, c, false);
+}
+
 void sched_spawn(cont_t *c) {
     if (atomic_load_explicit(&c->pending, memory_order_acquire) > 0) {
         return; /* the last predecessor spawns it */
@@ -66,13 +98,7 @@ void sched_spawn(cont_t *c) {
     cpu_t *self = this_cpu();
     bool irq = irq_save();
     if (self->overflow_head != NULL || deque_push(&self->ready, c) != STATUS_OK) {
-        c->next = NULL; /* FIFO behind what already overflowed */
-        if (self->overflow_tail) {
-            ((cont_t *)self->overflow_tail)->next = c;
-        } else {
-            self->overflow_head = c;
-        }
-        self->overflow_tail = c;
+        overflow_append(self, c); /* FIFO behind what already overflowed */
     }
     irq_restore(irq);
     atomic_thread_fence(memory_order_seq_cst);

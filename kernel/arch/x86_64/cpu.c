@@ -1,8 +1,11 @@
 /*
  * CPU feature probing (CPUID) and the protection bits the kernel turns on at boot:
- * EFER.NXE, CR0.WP, CR4.SMEP/SMAP/UMIP/PGE, each only where CPUID reports it.
+ * EFER.NXE, CR0.WP, CR4.SMEP/SMAP/UMIP/PGE/PCIDE, each only where CPUID reports it; then
+ * the FPU/SSE/AVX state (arch/fpu.h) and the SYSCALL entry (arch/user.h).
  */
 #include <arch/cpu.h>
+#include <arch/fpu.h>
+#include <arch/user.h>
 #include <kernel/kprintf.h>
 
 cpu_features_t cpu_features;
@@ -17,7 +20,10 @@ void cpu_enable_features(void) {
     cr4 |= cpu_features.smep ? CR4_SMEP : 0;
     cr4 |= cpu_features.smap ? CR4_SMAP : 0;
     cr4 |= cpu_features.umip ? CR4_UMIP : 0;
+    cr4 |= cpu_features.pcid ? CR4_PCIDE : 0; /* CR3 holds PCID 0 here, as PCIDE requires */
     write_cr4(cr4);
+    fpu_init_cpu();
+    user_init_cpu();
 }
 
 void cpu_init(void) {
@@ -36,10 +42,16 @@ void cpu_init(void) {
     cpu_features.nx = e1.edx & (1u << 20);
     cpu_features.pdpe1gb = e1.edx & (1u << 26);
     cpu_features.invariant_tsc = e7.edx & (1u << 8);
+    cpu_features.pcid = r1.ecx & (1u << 17);
+    cpu_features.xsave = r1.ecx & (1u << 26);
+    cpu_features.avx = cpu_features.xsave && (r1.ecx & (1u << 28));
 
     cpu_enable_features();
     kprintf("cpu: NX %s, SMEP %s, SMAP %s, UMIP %s, 1G pages %s, x2APIC %s\n",
             cpu_features.nx ? "on" : "absent", cpu_features.smep ? "on" : "absent",
             cpu_features.smap ? "on" : "absent", cpu_features.umip ? "on" : "absent",
             cpu_features.pdpe1gb ? "yes" : "no", cpu_features.x2apic ? "yes" : "no");
+    kprintf("cpu: PCID %s, user FPU state by %s (%u bytes)%s\n",
+            cpu_features.pcid ? "on" : "absent", cpu_features.xsave ? "XSAVE" : "FXSAVE",
+            fpu_area_size(), cpu_features.avx ? ", AVX on" : "");
 }

@@ -4,7 +4,14 @@
  * isr_common, which saves the general registers to form a trap_frame_t (arch/trap.h),
  * calls trap_dispatch(frame) on a 16-byte aligned stack, restores and irets.
  * Vectors with a CPU error code: 8, 10-14, 17, 21, 29, 30 (Intel SDM vol. 3A, 6.3).
+ *
+ * GS: an entry from ring 3 (CS.RPL = 3) swaps in the kernel's GS base and swaps back on
+ * the way out. NMI, #DF and #MC (isr_paranoid) can also arrive in ring 0 in the few
+ * instructions of user.S where GS is still the user's, so they read MSR_GS_BASE instead:
+ * the kernel's is a higher-half address.
  */
+#include <arch/asm_offsets.h>
+
     .altmacro
     .section .text, "ax"
 
@@ -17,7 +24,11 @@ isr_stub_\n:
     pushq $0
     .endif
     pushq $\n
+    .if (\n == 2) || (\n == 8) || (\n == 18)
+    jmp isr_paranoid
+    .else
     jmp isr_common
+    .endif
 .endm
 
 .set vec, 0
@@ -26,9 +37,7 @@ isr_stub_\n:
     .set vec, vec + 1
 .endr
 
-    .type isr_common, @function
-isr_common:
-    cld
+.macro push_regs
     pushq %rax
     pushq %rbx
     pushq %rcx
@@ -44,11 +53,9 @@ isr_common:
     pushq %r13
     pushq %r14
     pushq %r15
-    movq %rsp, %rdi
-    movq %rsp, %rbx             /* rbx is callee-saved: survives the call */
-    andq $-16, %rsp
-    call trap_dispatch
-    movq %rbx, %rsp
+.endm
+
+.macro pop_regs
     popq %r15
     popq %r14
     popq %r13
@@ -64,9 +71,51 @@ isr_common:
     popq %rcx
     popq %rbx
     popq %rax
+.endm
+
+.macro call_dispatch
+    movq %rsp, %rdi
+    movq %rsp, %rbx             /* rbx is callee-saved: survives the call */
+    andq $-16, %rsp
+    call trap_dispatch
+    movq %rbx, %rsp
+.endm
+
+    .type isr_common, @function
+isr_common:
+    testb $3, 24(%rsp)          /* CS of the interrupted code (above vector and error) */
+    jz 1f
+    swapgs
+1:  cld
+    push_regs
+    call_dispatch
+    pop_regs
     addq $16, %rsp              /* vector and error code */
-    iretq
+    testb $3, 8(%rsp)
+    jz 2f
+    swapgs
+2:  iretq
     .size isr_common, . - isr_common
+
+    .type isr_paranoid, @function
+isr_paranoid:
+    cld
+    push_regs
+    xorl %r12d, %r12d           /* r12 (callee-saved): 1 if we swapped GS */
+    movl $0xc0000101, %ecx      /* MSR_GS_BASE */
+    rdmsr
+    testl %edx, %edx
+    js 1f                       /* negative: the kernel's cpu_t already */
+    swapgs
+    movl $1, %r12d
+1:  call_dispatch
+    testl %r12d, %r12d
+    jz 2f
+    swapgs
+2:  pop_regs
+    addq $16, %rsp
+    iretq
+    .size isr_paranoid, . - isr_paranoid
 
 .macro stub_addr n
     .quad isr_stub_\n

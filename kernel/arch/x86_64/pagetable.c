@@ -157,3 +157,34 @@ status_t pt_unmap(const pt_ctx_t *pt, uint64_t va, uint64_t *page_size) {
     }
     return STATUS_OK;
 }
+
+/* Frees the tables under entry e of a level-`level` table (2 = PD, 3 = PDPT, 4 = PML4
+ * entries point to PDs, PDPTs, PTs below them). Large-page and 4 KiB leaves are left to
+ * their owners; only table frames go to free_table. */
+static uint64_t free_below(const pt_ctx_t *pt, uint64_t e, int level,
+                           void (*free_table)(void *arg, uint64_t phys)) {
+    uint64_t freed = 0;
+    if (level > 2) {
+        uint64_t *t = table_at(pt, e);
+        for (int i = 0; i < 512; i++) {
+            if ((t[i] & PTE_P) && !(t[i] & PTE_PS)) {
+                freed += free_below(pt, t[i], level - 1, free_table);
+            }
+        }
+    }
+    free_table(pt->arg, e & PTE_ADDR_MASK);
+    return freed + 1;
+}
+
+uint64_t pt_free_tables(const pt_ctx_t *pt, unsigned first, unsigned last,
+                        void (*free_table)(void *arg, uint64_t phys)) {
+    uint64_t *pml4 = table_at(pt, pt->root);
+    uint64_t freed = 0;
+    for (unsigned i = first; i <= last && i < 512; i++) {
+        if (pml4[i] & PTE_P) {
+            freed += free_below(pt, pml4[i], 4, free_table);
+            pml4[i] = 0;
+        }
+    }
+    return freed;
+}

@@ -44,7 +44,8 @@ typedef struct call_box {
     spinlock_t lock;
     void (*volatile fn)(void *arg);
     void *volatile arg;
-    bool done; /* __atomic builtins only */
+    uint64_t posted; /* calls posted (under lock) */
+    uint64_t done;   /* number of the last call finished; __atomic builtins only */
 } call_box_t;
 
 static call_box_t boxes[MAX_CPUS];
@@ -126,11 +127,13 @@ static void ipi_wake(void) {}
 /* Runs a call posted to this core's mailbox, if any (IPI handler, and waiting loops). */
 static void ipi_call(void) {
     call_box_t *b = &boxes[this_cpu()->index];
-    void (*fn)(void *) = b->fn;
+    void (*fn)(void *) = __atomic_load_n(&b->fn, __ATOMIC_ACQUIRE);
     if (fn) {
-        b->fn = NULL;
-        fn(b->arg);
-        __atomic_store_n(&b->done, true, __ATOMIC_RELEASE);
+        void *arg = b->arg; /* before the box is marked empty and a new call overwrites it */
+        uint64_t seq = b->posted;
+        __atomic_store_n(&b->fn, NULL, __ATOMIC_RELEASE);
+        fn(arg);
+        __atomic_store_n(&b->done, seq, __ATOMIC_RELEASE);
     }
 }
 
@@ -150,11 +153,15 @@ void smp_call(uint32_t index, void (*fn)(void *arg), void *arg, bool wait) {
         ipi_call();
         cpu_relax();
     }
-    __atomic_store_n(&b->done, false, __ATOMIC_RELAXED);
+    while (__atomic_load_n(&b->fn, __ATOMIC_ACQUIRE) != NULL) {
+        ipi_call(); /* a call posted without waiting has not been taken yet */
+        cpu_relax();
+    }
+    uint64_t seq = ++b->posted;
     b->arg = arg;
     __atomic_store_n(&b->fn, fn, __ATOMIC_RELEASE);
     lapic_send_ipi(cpus[index]->apic_id, VEC_IPI_CALL);
-    while (wait && !__atomic_load_n(&b->done, __ATOMIC_ACQUIRE)) {
+    while (wait && __atomic_load_n(&b->done, __ATOMIC_ACQUIRE) < seq) {
         ipi_call();
         cpu_relax();
     }

@@ -1,14 +1,20 @@
 /*
- * Trap dispatch. Every exception is fatal for now: it prints the report documented in
- * docs/testing.md (vector, name, error code, RIP and symbol, CR2, registers, backtrace)
- * and panics. Vectors 32..255 go to their handlers (arch/irq.h).
+ * Trap dispatch. An exception in user mode goes to the domain layer (domain/uentry.h:
+ * demand mapping, or the domain is killed); a page fault inside the user-copy routine is
+ * resolved or makes the copy fail; any other exception in ring 0 is fatal: it prints the
+ * report documented in docs/testing.md (vector, name, error code, RIP and symbol, CR2,
+ * registers, backtrace) and panics. Vectors 32..255 go to their handlers (arch/irq.h).
  */
 #include <arch/cpu.h>
 #include <arch/irq.h>
 #include <arch/trap.h>
+#include <arch/uaccess.h>
+#include <arch/user.h>
 #include <dev/console.h>
 #include <dev/qemu_exit.h>
 #include <dev/serial.h>
+#include <domain/uentry.h>
+#include <exo/syscall.h>
 #include <kernel/kprintf.h>
 #include <kernel/ksym.h>
 #include <kernel/panic.h>
@@ -100,9 +106,51 @@ static __attribute__((noreturn)) void report_exception(trap_frame_t *tf) {
     panic("unhandled exception %lu at %s+0x%lx", tf->vector, sym ? sym : "?", off);
 }
 
+#define PF_PRESENT (1u << 0)
+#define PF_WRITE (1u << 1)
+#define PF_FETCH (1u << 4)
+
+static uint32_t pf_access(uint64_t err) {
+    return (err & PF_FETCH) ? EXO_PROT_EXEC : (err & PF_WRITE) ? EXO_PROT_WRITE : EXO_PROT_READ;
+}
+
+extern char uaccess_copy_insn[], uaccess_copy_fault[];
+
+bool uaccess_fixup(trap_frame_t *tf) {
+    if (tf->rip != (uint64_t)(uintptr_t)uaccess_copy_insn) {
+        return false;
+    }
+    uint64_t addr = read_cr2();
+    if (!(tf->error & PF_PRESENT) && ufault_kernel_access(addr, pf_access(tf->error))) {
+        return true; /* mapped now: rep movsb goes on where it stopped */
+    }
+    tf->rip = (uint64_t)(uintptr_t)uaccess_copy_fault;
+    return true;
+}
+
 void trap_dispatch(trap_frame_t *tf) {
     if (tf->vector < 32) {
+        bool machine = tf->vector == 2 || tf->vector == 8 || tf->vector == 18;
+        if (trap_from_user(tf) && !machine) {
+            ufault_t f = {.vector = tf->vector,
+                          .name = exception_names[tf->vector],
+                          .error = tf->error,
+                          .rip = tf->rip};
+            if (tf->vector == 14) {
+                f.addr = read_cr2();
+                f.access = pf_access(tf->error);
+                f.present = tf->error & PF_PRESENT;
+            }
+            ufault_handle(&f, tf);
+            return;
+        }
+        if (tf->vector == 14 && uaccess_fixup(tf)) {
+            return;
+        }
         report_exception(tf);
     }
     irq_dispatch((uint8_t)tf->vector);
+    if (trap_from_user(tf)) {
+        uentry_irq_exit(tf);
+    }
 }

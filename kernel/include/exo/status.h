@@ -25,6 +25,7 @@ typedef int32_t status_t;
 #define ERR_AGAIN -13      /* lost a race or momentarily unavailable: retrying may succeed */
 #define ERR_CHECKSUM -14   /* a checksum over the input does not match */
 #define ERR_TIMEOUT -15    /* a bounded wait ran out */
+#define ERR_FAULT -16      /* a user address the caller may not access (unmapped, no rights) */
 
 /* Short constant name of a status code ("ERR_RANGE"); never NULL. */
 const char *status_str(status_t s);

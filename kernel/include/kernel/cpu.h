@@ -5,6 +5,8 @@
  */
 #pragma once
 
+#include <arch/asm_offsets.h>
+#include <arch/mmu.h>
 #include <arch/percpu.h>
 #include <sched/deque.h>
 #include <sched/timerq.h>
@@ -25,8 +27,11 @@ typedef struct cpu_stats {
 } cpu_stats_t;
 
 typedef struct cpu {
-    struct cpu *self; /* must stay first: %gs:0 */
-    uint32_t index;   /* 0 = boot CPU, then MADT order */
+    struct cpu *self;   /* must stay first: %gs:0 */
+    uint64_t entry_rsp; /* own core: kernel stack for entries from user mode (user.S) */
+    uint64_t user_rsp;  /* own core: scratch for the user's %rsp during syscall entry */
+    uint64_t *tss_rsp0; /* &arch.tss.rsp[0], for user.S */
+    uint32_t index;     /* 0 = boot CPU, then MADT order */
     uint32_t apic_id;
     uint64_t stack_top;  /* the core's kernel stack (scheduler loop, interrupts) */
     _Atomic bool online; /* shared: set by the core itself once initialised */
@@ -34,12 +39,21 @@ typedef struct cpu {
     deque_t ready;       /* shared (steal): runnable continuations */
     void *overflow_head; /* owner, interrupts off: spawned while the deque was full */
     void *overflow_tail;
-    timerq_t timers;   /* interrupt-off code of this core only */
-    cpu_stats_t stats; /* shared: read by anyone */
+    timerq_t timers;              /* interrupt-off code of this core only */
+    cpu_stats_t stats;            /* shared: read by anyone */
+    struct ucont *current_user;   /* own core: the user continuation running here, or NULL */
+    _Atomic uint64_t user_domain; /* shared: id of current_user's domain, 0 if none */
+    ktimer_t watchdog;            /* own core: the running user continuation's CPU budget */
+    bool watchdog_fired;          /* own core, interrupts off: the budget ran out */
     cpu_arch_t arch;
+    uint32_t pcid_gen[PCID_COUNT]; /* own core: generation of each PCID's TLB entries here */
     _Atomic(void *) ready_slots[CPU_READY_SLOTS];
     ktimer_t *timer_slots[CPU_TIMER_SLOTS];
 } cpu_t;
+
+_Static_assert(__builtin_offsetof(cpu_t, entry_rsp) == CPU_OFF_ENTRY_RSP, "user.S offsets");
+_Static_assert(__builtin_offsetof(cpu_t, user_rsp) == CPU_OFF_USER_RSP, "user.S offsets");
+_Static_assert(__builtin_offsetof(cpu_t, tss_rsp0) == CPU_OFF_TSS_RSP0, "user.S offsets");
 
 extern cpu_t *cpus[MAX_CPUS];      /* indexed by cpu_t.index; NULL past cpu_count */
 extern _Atomic uint32_t cpu_count; /* cores online */

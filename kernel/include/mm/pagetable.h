@@ -43,3 +43,9 @@ status_t pt_reserve_top(const pt_ctx_t *pt, uint64_t va);
  * it unmapped in *page_size. ERR_NOT_FOUND if not mapped. Tables are not freed and the TLB
  * is not touched: the caller flushes. */
 status_t pt_unmap(const pt_ctx_t *pt, uint64_t va, uint64_t *page_size);
+
+/* Frees every table frame reached from PML4 entries first..last (inclusive) through
+ * free_table and clears those entries; leaf frames (the mapped memory) are not touched.
+ * Returns the number of tables freed. The root itself stays. The caller flushes. */
+uint64_t pt_free_tables(const pt_ctx_t *pt, unsigned first, unsigned last,
+                        void (*free_table)(void *arg, uint64_t phys));

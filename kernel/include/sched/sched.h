@@ -59,6 +59,14 @@ void cont_then(cont_t *pred, cont_t *succ);
  * list and move into the deque as it drains. */
 void sched_spawn(cont_t *c);
 
+/* Makes c runnable on this core behind everything already ready here (a yield): it goes
+ * to the back of the core's FIFO overflow list, which refills the deque when it runs dry.
+ * Interrupts may be on or off. */
+void sched_spawn_tail(cont_t *c);
+
+/* Makes c runnable on core index (through an IPI; on this core directly). */
+void sched_spawn_on(uint32_t index, cont_t *c);
+
 /* Enters the scheduler loop on this core's stack, from its top. Never returns. */
 __attribute__((noreturn)) void sched_start(void);
 

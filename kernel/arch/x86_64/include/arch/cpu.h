@@ -10,11 +10,23 @@
 #define MSR_EFER 0xc0000080u
 #define MSR_FS_BASE 0xc0000100u
 #define MSR_GS_BASE 0xc0000101u
+#define MSR_KERNEL_GS_BASE 0xc0000102u
+#define MSR_STAR 0xc0000081u
+#define MSR_LSTAR 0xc0000082u
+#define MSR_FMASK 0xc0000084u
+#define EFER_SCE (1ull << 0)
 #define EFER_NXE (1ull << 11)
+#define CR0_MP (1ull << 1)
+#define CR0_EM (1ull << 2)
+#define CR0_TS (1ull << 3)
 
 #define CR0_WP (1ull << 16)
 #define CR4_PGE (1ull << 7)
+#define CR4_OSFXSR (1ull << 9)
+#define CR4_OSXMMEXCPT (1ull << 10)
 #define CR4_UMIP (1ull << 11)
+#define CR4_PCIDE (1ull << 17)
+#define CR4_OSXSAVE (1ull << 18)
 #define CR4_SMEP (1ull << 20)
 #define CR4_SMAP (1ull << 21)
 
@@ -116,6 +128,14 @@ static inline void irq_restore(bool enabled) {
     }
 }
 
+/* SMAP: let (stac) or stop (clac) supervisor access to user pages. Only where SMAP is on. */
+static inline void stac(void) {
+    __asm__ volatile("stac" ::: "memory", "cc");
+}
+static inline void clac(void) {
+    __asm__ volatile("clac" ::: "memory", "cc");
+}
+
 static inline void cpu_relax(void) {
     __asm__ volatile("pause");
 }
@@ -154,6 +174,7 @@ __attribute__((noreturn)) void arch_call_on_stack(uint64_t stack_top, void (*fn)
 /* CPU features the kernel uses, probed once by cpu_init(). */
 typedef struct cpu_features {
     bool nx, smep, smap, umip, pdpe1gb, pge, x2apic, invariant_tsc;
+    bool pcid, xsave, avx;
 } cpu_features_t;
 
 extern cpu_features_t cpu_features;

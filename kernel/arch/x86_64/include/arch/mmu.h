@@ -23,6 +23,9 @@
 #define PTE_NX (1ull << 63)
 #define PTE_ADDR_MASK 0x000ffffffffff000ull
 
+#define PCID_COUNT 4096          /* CR3[11:0] with CR4.PCIDE; PCID 0 is the kernel's */
+#define CR3_NOFLUSH (1ull << 63) /* MOV to CR3 keeps the new PCID's TLB entries */
+
 #define PT_INDEX(va, level) (((va) >> (12 + 9 * ((level)-1))) & 511) /* level 1..4 */
 
 static inline uint64_t page_round_up(uint64_t x) {

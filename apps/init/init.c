@@ -1,0 +1,94 @@
+/*
+ * init: the first domain. Until the shell exists (userlib issue) it runs the scenarios
+ * named by its arguments (the kernel's init= words) and exits 0 only if all passed:
+ *   hello      start hello, expect status 0 (the default with no arguments)
+ *   isolation  a victim domain runs while probes read and write its memory, read the
+ *              kernel and jump into its code: each probe must be killed by a fault, the
+ *              victim must end with 0
+ *   watchdog   spin must be killed by the watchdog, then hello must still run
+ *   fpu        the fpu app's SSE/AVX check across suspensions and cores
+ *   bench      trapbench
+ *   all        hello isolation watchdog fpu
+ */
+#include <user/exo.h>
+
+static int failures;
+
+static int64_t run(const char *name, const char *args, exo_domain_info_t *info) {
+    exo_domain_info_t local;
+    info = info ? info : &local;
+    int64_t id = exo_domain_start(name, args, info);
+    if (id < 0) {
+        exo_printf("init: cannot start %s: %s\n", name, status_str((status_t)id));
+        return id;
+    }
+    return id;
+}
+
+static void expect(const char *what, int64_t got, int64_t want) {
+    bool ok = got == want;
+    exo_printf("init: %s: status %ld, expected %ld: %s\n", what, got, want, ok ? "PASS" : "FAIL");
+    failures += !ok;
+}
+
+static void run_and_expect(const char *name, const char *args, int64_t want) {
+    int64_t id = run(name, args, NULL);
+    expect(name, id < 0 ? id : exo_domain_wait((uint64_t)id), want);
+}
+
+static void scenario_isolation(void) {
+    exo_domain_info_t victim;
+    int64_t vid = run("victim", "victim 1500", &victim);
+    if (vid < 0) {
+        failures++;
+        return;
+    }
+    exo_yield(0); /* let the victim set up before the probes start */
+    char args[96];
+    fmt_snprintf(args, sizeof(args), "probe read 0x%lx", victim.image_base + 64);
+    run_and_expect("probe", args, EXO_EXIT_FAULT);
+    fmt_snprintf(args, sizeof(args), "probe write 0x%lx", victim.image_base + 64);
+    run_and_expect("probe", args, EXO_EXIT_FAULT);
+    run_and_expect("probe", "probe kread", EXO_EXIT_FAULT);
+    fmt_snprintf(args, sizeof(args), "probe jump 0x%lx", victim.entry);
+    run_and_expect("probe", args, EXO_EXIT_FAULT);
+    run_and_expect("probe", "probe null", EXO_EXIT_FAULT);
+    expect("victim", exo_domain_wait((uint64_t)vid), 0);
+}
+
+static void scenario(const char *name) {
+    exo_printf("init: scenario %s\n", name);
+    if (strcmp(name, "hello") == 0) {
+        run_and_expect("hello", "hello world", 0);
+    } else if (strcmp(name, "isolation") == 0) {
+        scenario_isolation();
+    } else if (strcmp(name, "watchdog") == 0) {
+        run_and_expect("spin", "spin", EXO_EXIT_WATCHDOG);
+        run_and_expect("hello", "hello after the watchdog", 0);
+    } else if (strcmp(name, "fpu") == 0) {
+        run_and_expect("fpu", "fpu", 0);
+    } else if (strcmp(name, "bench") == 0) {
+        run_and_expect("trapbench", "trapbench", 0);
+    } else if (strcmp(name, "all") == 0) {
+        scenario("hello");
+        scenario("isolation");
+        scenario("watchdog");
+        scenario("fpu");
+    } else {
+        exo_printf("init: unknown scenario %s\n", name);
+        failures++;
+    }
+}
+
+int main(int argc, char **argv) {
+    const exo_start_t *s = exo_start_info();
+    exo_printf("init: domain %lu, args \"%s\"\n", s->domain_id, s->args);
+    if (argc == 1 && s->args_len == 0) {
+        scenario("hello");
+    }
+    for (int i = 0; i < argc && s->args_len > 0; i++) {
+        scenario(argv[i]);
+    }
+    exo_printf("init: verdict %s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
+    return failures ? 1 : 0;
+}

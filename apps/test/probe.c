@@ -1,0 +1,55 @@
+/*
+ * probe: makes one forbidden access and should never live to report it. Modes:
+ *   read ADDR    load a byte from ADDR (hex, another domain's memory)
+ *   write ADDR   store a byte there
+ *   kread        load from the kernel's physmap
+ *   jump ADDR    call ADDR (another domain's code)
+ *   null         load from address 0
+ * If the access does not fault it prints "probe: survived" and exits 3.
+ */
+#include <user/exo.h>
+
+static uint64_t parse_hex(const char *s) {
+    uint64_t v = 0;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        s += 2;
+    }
+    for (;; s++) {
+        int d = (*s >= '0' && *s <= '9')   ? *s - '0'
+                : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10
+                : (*s >= 'A' && *s <= 'F') ? *s - 'A' + 10
+                                           : -1;
+        if (d < 0) {
+            return v;
+        }
+        v = v * 16 + (uint64_t)d;
+    }
+}
+
+int main(int argc, char **argv) {
+    if (argc < 2) {
+        exo_printf("probe: usage: probe read|write|jump ADDR | kread | null\n");
+        return 2;
+    }
+    const char *mode = argv[1];
+    uint64_t addr = argc > 2 ? parse_hex(argv[2]) : 0;
+    exo_printf("probe: %s 0x%lx\n", mode, addr);
+    if (strcmp(mode, "read") == 0) {
+        exo_printf("probe: read 0x%x: survived\n", *(volatile uint8_t *)(uintptr_t)addr);
+    } else if (strcmp(mode, "write") == 0) {
+        *(volatile uint8_t *)(uintptr_t)addr = 0x5a;
+        exo_printf("probe: write: survived\n");
+    } else if (strcmp(mode, "kread") == 0) {
+        volatile uint64_t *k = (volatile uint64_t *)0xffff800000100000ull;
+        exo_printf("probe: kernel read 0x%lx: survived\n", *k);
+    } else if (strcmp(mode, "jump") == 0) {
+        ((void (*)(void))(uintptr_t)addr)();
+        exo_printf("probe: jump: survived\n");
+    } else if (strcmp(mode, "null") == 0) {
+        exo_printf("probe: null read 0x%x: survived\n", *(volatile uint8_t *)(uintptr_t)addr);
+    } else {
+        exo_printf("probe: unknown mode %s\n", mode);
+        return 2;
+    }
+    return 3;
+}

@@ -1,0 +1,84 @@
+/*
+ * Protection domains. A domain is a view of the shared space (mm/view.h) plus the DAG of
+ * user continuations running in it (domain/ucont.h). It is created from a static-PIE ELF
+ * image placed at addresses of its own, started with an argument string, and ends when
+ * its last continuation ends: by exit, by a fault that killed the whole domain, or by the
+ * watchdog. Then its view goes away at once; the domain_t itself lives until its last
+ * reference (its parent's, dropped by the wait) is released.
+ */
+#pragma once
+
+#include <exo/status.h>
+#include <kernel/spinlock.h>
+#include <mm/region.h>
+#include <mm/view.h>
+#include <sched/sched.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#define DOMAIN_NAME_MAX 32
+#define DOMAIN_STACK_SIZE (64ull << 10) /* first continuation's stack, guard page included */
+
+typedef struct domain {
+    uint64_t id; /* never reused */
+    char name[DOMAIN_NAME_MAX];
+    uint64_t parent_id; /* 0: started by the kernel */
+    view_t view;
+    region_t *image;
+    uint64_t entry;
+    spinlock_t lock;    /* live, ended, status */
+    uint32_t live;      /* user continuations not yet ended */
+    _Atomic bool dying; /* killed: continuations end at their next kernel entry */
+    bool ended;         /* every continuation ended; the view is gone */
+    bool status_set;    /* status is final (the first exit or kill decides) */
+    bool quiet;         /* no "ended" line in the log (bulk tests) */
+    bool parent_holds;  /* the parent still holds its reference (until it waits) */
+    int64_t status;     /* exit status (exo/syscall.h for the kernel's own) */
+    event_t ended_ev;   /* signalled once ended */
+    _Atomic uint32_t refs;
+    _Atomic uint64_t next_cont; /* continuation ids */
+    struct domain *next;        /* on the list of domains (domain.c) */
+} domain_t;
+
+typedef struct domain_stats {
+    uint64_t live;    /* domains not yet released */
+    uint64_t created; /* since boot */
+} domain_stats_t;
+
+/* Loads the ELF image elf[0..size) into a new domain (not started). The caller holds the
+ * one reference. On a rejected image returns the loader's status and sets *why to its
+ * one-line reason; nothing is left allocated. */
+status_t domain_create(const char *name, const void *elf, uint64_t size, uint64_t parent_id,
+                       domain_t **out, const char **why);
+/* Gives d a stack and its first continuation (entry(start block)) and spawns it. args is
+ * copied (at most EXO_ARGS_MAX - 1 bytes, else ERR_TOO_BIG). */
+status_t domain_start(domain_t *d, const char *args, uint64_t args_len);
+
+/* Ends d with status (unless a status was set already): every continuation stops at its
+ * next entry into the kernel; cores running one now are interrupted. */
+void domain_kill(domain_t *d, int64_t status);
+/* Records status as d's exit status if none was set yet. */
+void domain_set_status(domain_t *d, int64_t status);
+
+/* A continuation of d ended (ucont.c); the last one ends d. */
+void domain_cont_ended(domain_t *d);
+
+/* The parent's wait: takes over the reference the parent got from SYS_DOMAIN_START.
+ * ERR_NOT_FOUND if child is not parent's, ERR_STATE if it was waited for already. */
+status_t domain_claim_child(domain_t *child, uint64_t parent_id);
+
+/* Reference counting: lookup takes one (NULL if no such live domain), release drops it. */
+domain_t *domain_lookup(uint64_t id);
+void domain_ref(domain_t *d);
+void domain_release(domain_t *d);
+
+void domain_get_stats(domain_stats_t *out);
+
+/* Finds boot module `name` (its file name without directory or extension, any case). */
+status_t module_find(const char *name, uint64_t len, const void **data, uint64_t *size);
+/* Creates and starts the domain for boot module name. */
+status_t domain_spawn_module(const char *name, uint64_t name_len, const char *args,
+                             uint64_t args_len, uint64_t parent_id, domain_t **out,
+                             const char **why);
+/* Boot: starts the `init` module with the kernel command line's init= arguments. */
+void domain_start_init(const char *cmdline);

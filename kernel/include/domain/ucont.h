@@ -1,0 +1,47 @@
+/*
+ * User continuations: a kernel continuation (sched/sched.h) that runs code of a domain
+ * in ring 3 with its own stack and saved registers. Running it enters user mode on this
+ * core's stack (arch/user.h); it leaves when it suspends (yield, wait), ends (exit, fault,
+ * watchdog) or is killed, and only a suspension saves its state (registers, then the
+ * FPU/SSE/AVX state with XSAVE). A continuation runs on one core at a time and may resume
+ * on any other.
+ */
+#pragma once
+
+#include <arch/user.h>
+#include <domain/domain.h>
+#include <exo/status.h>
+#include <sched/sched.h>
+#include <stdint.h>
+
+/* Why user_enter came back (user_return's argument). */
+enum ucont_leave {
+    UCONT_END = 1, /* exit, fault, watchdog, killed: the continuation is over */
+    UCONT_YIELD,   /* suspended; spawn it again on this core */
+    UCONT_MIGRATE, /* suspended; spawn it again on the next core */
+    UCONT_WAIT,    /* suspended until the domain it waits for ends */
+};
+
+typedef struct ucont {
+    cont_t k; /* first: the scheduler kfree()s the ucont through it */
+    domain_t *dom;
+    uint64_t id;      /* unique within the domain */
+    user_regs_t regs; /* valid while suspended or not yet started */
+    void *fpu;        /* FPU_AREA_ALIGN-aligned save area inside fpu_mem */
+    void *fpu_mem;
+    uint64_t used_tsc; /* CPU time since it last suspended (the watchdog's budget) */
+    uint64_t entered_tsc;
+    domain_t *waiting; /* UCONT_WAIT: the child whose end it waits for (a reference) */
+} ucont_t;
+
+/* A continuation of d starting at entry with rsp = stack_top, rdi = a0, rsi = a1; counted
+ * in d's live continuations; not yet spawned. ERR_NO_MEMORY; ERR_STATE if d is dying. */
+status_t ucont_create(domain_t *d, uint64_t entry, uint64_t stack_top, uint64_t a0, uint64_t a1,
+                      ucont_t **out);
+
+/* From kernel code reached by a trap of the running continuation u (tf: its registers):
+ * saves what the reason needs and unwinds to ucont_run. Never returns. */
+__attribute__((noreturn)) void ucont_leave(ucont_t *u, const user_regs_t *tf, enum ucont_leave why);
+
+/* The user continuation running on this core, or NULL. */
+ucont_t *ucont_current(void);

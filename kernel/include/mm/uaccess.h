@@ -1,0 +1,14 @@
+/*
+ * Copying between kernel memory and the running domain's memory. The kernel never works
+ * on user memory in place: it copies in, then checks; it builds results, then copies out.
+ * Every helper checks that the whole user range lies below the user limit (so a user
+ * pointer can never name kernel memory), opens SMAP only around the copy, and turns a
+ * fault on an address the domain may not touch into ERR_FAULT.
+ */
+#pragma once
+
+#include <exo/status.h>
+#include <stdint.h>
+
+status_t copy_from_user(void *dst, uint64_t user_src, uint64_t n);
+status_t copy_to_user(uint64_t user_dst, const void *src, uint64_t n);

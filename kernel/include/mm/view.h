@@ -1,0 +1,57 @@
+/*
+ * A protection domain's view of the one shared address space: its own page tables for
+ * the lower half, in which a region appears at its one address with the rights this domain
+ * holds, and the kernel half shared with everyone (PML4 entries 256..511 copied from the
+ * kernel's, whose tables never change at the top level). Pages are mapped on first touch
+ * (view_fault); an address outside every mapping, or an access the mapping does not allow,
+ * is the caller's to punish. Each view has a PCID, so switching views is a CR3 write
+ * that keeps the TLB.
+ */
+#pragma once
+
+#include <exo/status.h>
+#include <kernel/spinlock.h>
+#include <mm/pagetable.h>
+#include <mm/region.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+typedef struct view_map {
+    uint64_t start, end; /* page-aligned, inside region */
+    region_t *region;    /* one reference held per map */
+    uint32_t prot;       /* EXO_PROT_* */
+} view_map_t;
+
+typedef struct view {
+    pt_ctx_t pt;
+    uint16_t pcid;     /* 0 when PCIDs are off */
+    uint32_t pcid_gen; /* generation of this PCID's owner (cpu_t.pcid_gen) */
+    spinlock_t lock;   /* maps and the page tables */
+    view_map_t *maps;  /* sorted by start, disjoint */
+    uint32_t nmaps, cap;
+    uint64_t mapped; /* leaf pages present */
+} view_t;
+
+/* A view with no mappings. ERR_NO_MEMORY without a frame for the PML4, or (with PCIDs)
+ * when all 4095 are taken by live views. */
+status_t view_init(view_t *v);
+/* Unmaps everything, drops the region references, frees the tables and the PCID. No core
+ * may be running on it (view_activate) any more. */
+void view_destroy(view_t *v);
+
+/* Makes [start, end) of region r accessible with prot (pages appear on first touch; with
+ * populate, now). Takes a reference on r. ERR_RANGE / ERR_ALIGN for a range outside r or
+ * not page-aligned, ERR_OVERLAP if it intersects an existing map, ERR_INVALID for an
+ * empty or unknown prot, ERR_NO_MEMORY. */
+status_t view_attach(view_t *v, region_t *r, uint64_t start, uint64_t end, uint32_t prot,
+                     bool populate);
+
+/* Resolves a fault at addr with access (EXO_PROT_READ/WRITE/EXEC): maps the page if a map
+ * covers it with that right (done already by another core counts). ERR_NOT_FOUND when no
+ * map covers addr, ERR_PERM when the map lacks the right, ERR_NO_MEMORY. */
+status_t view_fault(view_t *v, uint64_t addr, uint32_t access);
+
+/* Switches this core to v (a CR3 write; no TLB flush unless this core still holds entries
+ * of an older owner of v's PCID), or back to the kernel's own tables. Interrupts off. */
+void view_activate(view_t *v);
+void view_deactivate(void);

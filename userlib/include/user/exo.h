@@ -1,0 +1,51 @@
+/*
+ * userlib: what an Exospace app links against (docs/abi.md, docs/writing-apps.md). An app
+ * defines main(argc, argv); returning from it exits the domain with that status. Errors
+ * are negative ERR_* codes (exo/status.h), printable with status_str().
+ */
+#pragma once
+
+#include <exo/status.h>
+#include <exo/syscall.h>
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+int main(int argc, char **argv);
+
+/* The block the kernel started this domain with (id, image, argument string). */
+const exo_start_t *exo_start_info(void);
+
+/* Console output (the kernel's debug console until the console capability exists). */
+int64_t exo_write(const char *s, size_t n);
+int exo_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
+int exo_vprintf(const char *fmt, va_list ap);
+
+/* Ends the domain (every continuation) with status. */
+__attribute__((noreturn)) void exo_exit(int64_t status);
+/* Ends the calling continuation only. */
+__attribute__((noreturn)) void exo_cont_exit(void);
+/* Suspends the calling continuation; it resumes later (flags: YIELD_MIGRATE). */
+void exo_yield(uint32_t flags);
+
+/* Starts fn(arg) as a new continuation of this domain on the stack [stack, stack + size)
+ * (16-byte aligned, owned by the caller until fn returns); returning from fn ends it.
+ * Returns the continuation id or an error. */
+int64_t exo_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size);
+
+/* A new region of size bytes with rights EXO_PROT_*; mapped on first touch. */
+void *exo_region_alloc(size_t size, uint32_t prot);
+int64_t exo_region_alloc_status(size_t size, uint32_t prot); /* address or error */
+
+uint64_t exo_clock_ns(void);
+uint32_t exo_cpu(void);
+
+/* Starts boot module `name` as a child domain with an argument string; fills *info. */
+int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *info);
+/* Waits for a child to end and returns its exit status (or an error). */
+int64_t exo_domain_wait(uint64_t id);
+
+/* Small helpers (no libc yet): the kernel's own pure string and format code. */
+#include <kernel/fmt.h>
+#include <kernel/string.h>
