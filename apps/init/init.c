@@ -53,6 +53,7 @@ static void scenario_isolation(void) {
     fmt_snprintf(args, sizeof(args), "probe jump 0x%lx", victim.entry);
     run_and_expect("probe", args, EXO_EXIT_FAULT);
     run_and_expect("probe", "probe null", EXO_EXIT_FAULT);
+    run_and_expect("probe", "probe badptr", 0);
     expect("victim", exo_domain_wait((uint64_t)vid), 0);
 }
 

@@ -5,6 +5,8 @@
  *   kread        load from the kernel's physmap
  *   jump ADDR    call ADDR (another domain's code)
  *   null         load from address 0
+ *   badptr       pass kernel and unmapped pointers to a system call: each must be refused
+ *                with ERR_FAULT (the domain lives; exit 0)
  * If the access does not fault it prints "probe: survived" and exits 3.
  */
 #include <user/exo.h>
@@ -45,6 +47,13 @@ int main(int argc, char **argv) {
     } else if (strcmp(mode, "jump") == 0) {
         ((void (*)(void))(uintptr_t)addr)();
         exo_printf("probe: jump: survived\n");
+    } else if (strcmp(mode, "badptr") == 0) {
+        int64_t k = exo_write((const char *)0xffff800000100000ull, 16);
+        int64_t z = exo_write((const char *)8, 16);
+        int64_t w = exo_write((const char *)0x7ffffffffff0ull, 64); /* runs off the user top */
+        exo_printf("probe: kernel pointer %s, unmapped pointer %s, wrapping range %s\n",
+                   status_str((status_t)k), status_str((status_t)z), status_str((status_t)w));
+        return (k == ERR_FAULT && z == ERR_FAULT && w == ERR_FAULT) ? 0 : 1;
     } else if (strcmp(mode, "null") == 0) {
         exo_printf("probe: null read 0x%x: survived\n", *(volatile uint8_t *)(uintptr_t)addr);
     } else {

@@ -737,6 +737,7 @@ static void test_segment_in_file(void **state) {
     /* offset + filesz wraps to a small value: a naive sum would pass. */
     ta_valid(&t);
     t.ph[PH_RW].p_offset = 0xfffffffffffff100ull;
+    t.ph[PH_RW].p_filesz = 0x1000; /* the sum is 0x100 */
     expect_fail(&t, ERR_TRUNCATED, "PT_LOAD file data extends past end of file");
     ta_valid(&t);
     t.ph[PH_RW].p_offset = 0x3100; /* past the end (0x2300) */

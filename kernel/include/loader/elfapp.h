@@ -57,7 +57,7 @@ typedef struct elfapp {
 status_t elfapp_parse(const void *file, uint64_t size, elfapp_t *out, const char **why);
 
 typedef struct elfapp_sink {
-    /* Writes len bytes at offset off from the image base into the (zero-filled) image. */
+    /* Writes len (> 0) bytes at offset off from the image base into the zero-filled image. */
     status_t (*write)(void *arg, uint64_t off, const void *src, uint64_t len);
     void *arg;
 } elfapp_sink_t;
