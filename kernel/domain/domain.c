@@ -56,6 +56,8 @@ static status_t load_image(domain_t *d, const void *elf, uint64_t size, const ch
         }
     }
     d->entry = d->image->base + app.entry;
+    d->image_base = d->image->base;
+    d->image_size = d->image->size;
     return STATUS_OK;
 }
 
@@ -149,9 +151,36 @@ void domain_set_status(domain_t *d, int64_t status) {
     spin_unlock(&d->lock, irq);
 }
 
+void domain_waiter_add(domain_t *d, ucont_t *u) {
+    bool irq = spin_lock(&d->lock);
+    u->wait_next = d->waiters;
+    d->waiters = u;
+    spin_unlock(&d->lock, irq);
+}
+
+void domain_waiter_remove(domain_t *d, ucont_t *u) {
+    bool irq = spin_lock(&d->lock);
+    for (ucont_t **p = &d->waiters; *p; p = &(*p)->wait_next) {
+        if (*p == u) {
+            *p = u->wait_next;
+            break;
+        }
+    }
+    spin_unlock(&d->lock, irq);
+}
+
 void domain_kill(domain_t *d, int64_t status) {
     domain_set_status(d, status);
     atomic_store(&d->dying, true); /* seq_cst: pairs with ucont_run's user_domain store */
+    /* Waiters resume now (and end, seeing dying) instead of when their child ends. A
+     * waiter the child's end already took off its event list is spawned by that end. */
+    bool irq = spin_lock(&d->lock);
+    for (ucont_t *u = d->waiters; u; u = u->wait_next) {
+        if (event_cancel(&u->waiting->ended_ev, &u->k)) {
+            sched_spawn(&u->k);
+        }
+    }
+    spin_unlock(&d->lock, irq);
     uint32_t self = this_cpu()->index;
     for (uint32_t i = 0; i < cpu_count; i++) {
         if (i != self && cpus[i] && atomic_load(&cpus[i]->user_domain) == d->id) {

@@ -115,9 +115,9 @@ static int64_t sys_domain_start(ucont_t *self, const user_regs_t *tf) {
                 self->dom->id, a.name, status_str(st), why);
         return st;
     }
-    exo_domain_info_t info = {.id = child->id,
-                              .image_base = child->image ? child->image->base : 0,
-                              .image_size = child->image ? child->image->size : 0,
+    exo_domain_info_t info = {.id = child->id, /* immutable fields: the child may end */
+                              .image_base = child->image_base,
+                              .image_size = child->image_size,
                               .entry = child->entry};
     copy_to_user(a.info_ptr, &info, sizeof(info)); /* probed writable in decode */
     return (int64_t)info.id;
@@ -189,5 +189,12 @@ void syscall_dispatch(user_regs_t *tf) {
     user_regs_set_result(tf, (uint64_t)ret);
     if (atomic_load(&self->dom->dying)) {
         ucont_leave(self, tf, UCONT_END); /* killed from another core meanwhile */
+    }
+    if (tf->rip >= USER_ADDR_LIMIT) { /* only a SYSCALL at the very top of the user half */
+        kprintf("fault: domain %lu (%s) continuation %lu: return address 0x%lx is not "
+                "canonical: domain killed\n",
+                self->dom->id, self->dom->name, self->id, tf->rip);
+        domain_kill(self->dom, EXO_EXIT_FAULT);
+        ucont_leave(self, tf, UCONT_END);
     }
 }

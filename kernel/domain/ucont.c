@@ -77,7 +77,8 @@ void ucont_leave(ucont_t *u, const user_regs_t *tf, enum ucont_leave why) {
 static void ucont_run(cont_t *k) {
     ucont_t *u = (ucont_t *)k;
     domain_t *d = u->dom;
-    if (u->waiting) { /* resumed by the end of the domain it waited for */
+    if (u->waiting) { /* resumed by the end of the domain it waited for, or by a kill */
+        domain_waiter_remove(d, u);
         user_regs_set_result(&u->regs, (uint64_t)u->waiting->status);
         domain_release(u->waiting);
         u->waiting = NULL;
@@ -111,6 +112,7 @@ static void ucont_run(cont_t *k) {
         sched_spawn_on((c->index + 1) % cpu_count, k);
         break;
     case UCONT_WAIT:
+        domain_waiter_add(d, u); /* before it can resume (and remove itself) */
         event_wait(&u->waiting->ended_ev, k);
         break;
     case UCONT_END:

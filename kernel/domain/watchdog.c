@@ -50,7 +50,12 @@ void watchdog_arm(cpu_t *c, ucont_t *u) {
     u->entered_tsc = now;
     c->watchdog_fired = false;
     ktimer_init(&c->watchdog, budget_timer, c);
-    timer_start(&c->watchdog, now + (u->used_tsc < budget ? budget - u->used_tsc : 0));
+    if (timer_start(&c->watchdog, now + (u->used_tsc < budget ? budget - u->used_tsc : 0)) !=
+        STATUS_OK) {
+        /* This core's timer queue is full: no budget could be armed, so the continuation
+         * gets none (it ends at its first interrupt) rather than an unbounded one. */
+        c->watchdog_fired = true;
+    }
 }
 
 void watchdog_disarm(cpu_t *c) {

@@ -20,7 +20,7 @@
 
 static spinlock_t pcid_lock = SPINLOCK_INIT;
 static uint64_t pcid_used[PCID_COUNT / 64] = {1}; /* PCID 0: the kernel's */
-static uint32_t pcid_generation;
+static uint64_t pcid_generation; /* 64 bits: never wraps, so generations never repeat */
 
 static uint64_t table_alloc(void *arg) {
     (void)arg;

@@ -53,6 +53,10 @@ static void wake_idle_core(void) {
 }
 
 void cont_state_set(cont_t *c, uint32_t st) {
+    cpu_t *self = this_cpu();
+    if (self->running == c) {
+        self->running_rearmed = true; /* run() must not touch c again: see there */
+    }
     uint32_t old = atomic_load_explicit(&c->state, memory_order_relaxed);
     while (!atomic_compare_exchange_weak(&c->state, &old, (old & ~0xffu) | st)) {
     }
@@ -111,11 +115,23 @@ static void run(cpu_t *self, cont_t *c) {
     uint32_t mine = (epoch << 8) | CONT_RUNNING;
     atomic_store_explicit(&c->state, mine, memory_order_relaxed);
     c->ran_on = self->index;
+    /* A continuation that re-arms itself (event, timer, spawn, another core) may run
+     * elsewhere and be freed before fn even returns here: the re-arm is recorded on this
+     * core (cont_state_set), and then c is not looked at again. */
+    cont_t *outer = self->running;
+    bool outer_rearmed = self->running_rearmed;
+    self->running = c;
+    self->running_rearmed = false;
     c->fn(c);
+    bool rearmed = self->running_rearmed;
+    self->running = outer;
+    self->running_rearmed = outer_rearmed;
     atomic_fetch_add_explicit(&self->stats.ran, 1, memory_order_relaxed);
-    if (!atomic_compare_exchange_strong(&c->state, &mine, (epoch << 8) | CONT_DONE)) {
-        return; /* it re-armed itself (event, timer, spawn), maybe already ran again */
+    if (rearmed) {
+        return;
     }
+    bool done = atomic_compare_exchange_strong(&c->state, &mine, (epoch << 8) | CONT_DONE);
+    ASSERT(done); /* nobody else can have touched a continuation that did not re-arm */
     cont_t *then = c->then;
     if (c->flags & CONT_FREE) {
         kfree(c);
@@ -263,6 +279,20 @@ void event_signal(event_t *e) {
         sched_spawn(w);
         w = next;
     }
+}
+
+bool event_cancel(event_t *e, cont_t *c) {
+    bool irq = spin_lock(&e->lock);
+    bool found = false;
+    for (cont_t **p = &e->waiters; *p; p = &(*p)->next) {
+        if (*p == c) {
+            *p = c->next;
+            found = true;
+            break;
+        }
+    }
+    spin_unlock(&e->lock, irq);
+    return found;
 }
 
 void event_reset(event_t *e) {

@@ -9,6 +9,10 @@
  * the way out. NMI, #DF and #MC (isr_paranoid) can also arrive in ring 0 in the few
  * instructions of user.S where GS is still the user's, so they read MSR_GS_BASE instead:
  * the kernel's is a higher-half address.
+ *
+ * RFLAGS: interrupt gates clear IF and TF but not AC, so both common paths clear every
+ * flag (pushq $2; popfq) before any C runs: a user's AC must never open SMAP in ring 0.
+ * IRET restores the interrupted RFLAGS, AC included (the user-copy routine's stac).
  */
 #include <arch/asm_offsets.h>
 
@@ -86,7 +90,8 @@ isr_common:
     testb $3, 24(%rsp)          /* CS of the interrupted code (above vector and error) */
     jz 1f
     swapgs
-1:  cld
+1:  pushq $2
+    popfq
     push_regs
     call_dispatch
     pop_regs
@@ -99,7 +104,8 @@ isr_common:
 
     .type isr_paranoid, @function
 isr_paranoid:
-    cld
+    pushq $2
+    popfq
     push_regs
     xorl %r12d, %r12d           /* r12 (callee-saved): 1 if we swapped GS */
     movl $0xc0000101, %ecx      /* MSR_GS_BASE */

@@ -133,7 +133,10 @@ static void ipi_call(void) {
         uint64_t seq = b->posted;
         __atomic_store_n(&b->fn, NULL, __ATOMIC_RELEASE);
         fn(arg);
-        __atomic_store_n(&b->done, seq, __ATOMIC_RELEASE);
+        uint64_t done = __atomic_load_n(&b->done, __ATOMIC_RELAXED);
+        while (done < seq && !__atomic_compare_exchange_n(&b->done, &done, seq, true,
+                                                          __ATOMIC_RELEASE, __ATOMIC_RELAXED)) {
+        } /* never backwards, even if fn itself served a newer call */
     }
 }
 

@@ -16,6 +16,8 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+struct ucont;
+
 #define DOMAIN_NAME_MAX 32
 #define DOMAIN_STACK_SIZE (64ull << 10) /* first continuation's stack, guard page included */
 
@@ -24,17 +26,20 @@ typedef struct domain {
     char name[DOMAIN_NAME_MAX];
     uint64_t parent_id; /* 0: started by the kernel */
     view_t view;
-    region_t *image;
+    region_t *image;     /* NULL once ended */
+    uint64_t image_base; /* set at creation, never changed (readable while referenced) */
+    uint64_t image_size;
     uint64_t entry;
-    spinlock_t lock;    /* live, ended, status */
-    uint32_t live;      /* user continuations not yet ended */
-    _Atomic bool dying; /* killed: continuations end at their next kernel entry */
-    bool ended;         /* every continuation ended; the view is gone */
-    bool status_set;    /* status is final (the first exit or kill decides) */
-    bool quiet;         /* no "ended" line in the log (bulk tests) */
-    bool parent_holds;  /* the parent still holds its reference (until it waits) */
-    int64_t status;     /* exit status (exo/syscall.h for the kernel's own) */
-    event_t ended_ev;   /* signalled once ended */
+    spinlock_t lock;       /* live, ended, status */
+    uint32_t live;         /* user continuations not yet ended */
+    _Atomic bool dying;    /* killed: continuations end at their next kernel entry */
+    bool ended;            /* every continuation ended; the view is gone */
+    bool status_set;       /* status is final (the first exit or kill decides) */
+    bool quiet;            /* no "ended" line in the log (bulk tests) */
+    bool parent_holds;     /* the parent still holds its reference (until it waits) */
+    int64_t status;        /* exit status (exo/syscall.h for the kernel's own) */
+    event_t ended_ev;      /* signalled once ended */
+    struct ucont *waiters; /* its continuations waiting for a child's end (d->lock) */
     _Atomic uint32_t refs;
     _Atomic uint64_t next_cont; /* continuation ids */
     struct domain *next;        /* on the list of domains (domain.c) */
@@ -59,6 +64,11 @@ status_t domain_start(domain_t *d, const char *args, uint64_t args_len);
 void domain_kill(domain_t *d, int64_t status);
 /* Records status as d's exit status if none was set yet. */
 void domain_set_status(domain_t *d, int64_t status);
+
+/* A continuation of d starts or stops waiting for a child's end; domain_kill wakes the
+ * waiting ones so a killed domain ends without waiting for its children. */
+void domain_waiter_add(domain_t *d, struct ucont *u);
+void domain_waiter_remove(domain_t *d, struct ucont *u);
 
 /* A continuation of d ended (ucont.c); the last one ends d. */
 void domain_cont_ended(domain_t *d);

@@ -31,7 +31,8 @@ typedef struct ucont {
     void *fpu_mem;
     uint64_t used_tsc; /* CPU time since it last suspended (the watchdog's budget) */
     uint64_t entered_tsc;
-    domain_t *waiting; /* UCONT_WAIT: the child whose end it waits for (a reference) */
+    domain_t *waiting;       /* UCONT_WAIT: the child whose end it waits for (a reference) */
+    struct ucont *wait_next; /* on dom->waiters (dom->lock) */
 } ucont_t;
 
 /* A continuation of d starting at entry with rsp = stack_top, rdi = a0, rsi = a1; counted

@@ -41,12 +41,14 @@ typedef struct cpu {
     void *overflow_tail;
     timerq_t timers;              /* interrupt-off code of this core only */
     cpu_stats_t stats;            /* shared: read by anyone */
+    void *running;                /* own core: the cont_t in run(), or NULL */
+    bool running_rearmed;         /* own core: it re-armed itself (sched.c) */
     struct ucont *current_user;   /* own core: the user continuation running here, or NULL */
     _Atomic uint64_t user_domain; /* shared: id of current_user's domain, 0 if none */
     ktimer_t watchdog;            /* own core: the running user continuation's CPU budget */
     bool watchdog_fired;          /* own core, interrupts off: the budget ran out */
     cpu_arch_t arch;
-    uint32_t pcid_gen[PCID_COUNT]; /* own core: generation of each PCID's TLB entries here */
+    uint64_t pcid_gen[PCID_COUNT]; /* own core: generation of each PCID's TLB entries here */
     _Atomic(void *) ready_slots[CPU_READY_SLOTS];
     ktimer_t *timer_slots[CPU_TIMER_SLOTS];
 } cpu_t;

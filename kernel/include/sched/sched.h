@@ -88,6 +88,8 @@ void event_wait(event_t *e, cont_t *c);
 /* Spawns every waiter on this core. Safe from interrupt handlers. */
 void event_signal(event_t *e);
 void event_reset(event_t *e);
+/* Takes c off e's waiters if it is still there (true); the caller then owns it. */
+bool event_cancel(event_t *e, cont_t *c);
 
 /* Timers: t->fn(t) runs in this core's timer interrupt once rdtsc() >= deadline.
  * ERR_NO_MEMORY when this core's timer queue is full. */
