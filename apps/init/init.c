@@ -54,6 +54,7 @@ static void scenario_isolation(void) {
     run_and_expect("probe", args, EXO_EXIT_FAULT);
     run_and_expect("probe", "probe null", EXO_EXIT_FAULT);
     run_and_expect("probe", "probe badptr", 0);
+    run_and_expect("probe", "probe acflag", EXO_EXIT_FAULT);
     expect("victim", exo_domain_wait((uint64_t)vid), 0);
 }
 

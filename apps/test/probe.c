@@ -5,6 +5,8 @@
  *   kread        load from the kernel's physmap
  *   jump ADDR    call ADDR (another domain's code)
  *   null         load from address 0
+ *   acflag       set EFLAGS.AC (which would open SMAP if it leaked into ring 0), keep
+ *                running through timer interrupts for 50 ms, then execute ud2
  *   badptr       pass kernel and unmapped pointers to a system call: each must be refused
  *                with ERR_FAULT (the domain lives; exit 0)
  * If the access does not fault it prints "probe: survived" and exits 3.
@@ -47,6 +49,13 @@ int main(int argc, char **argv) {
     } else if (strcmp(mode, "jump") == 0) {
         ((void (*)(void))(uintptr_t)addr)();
         exo_printf("probe: jump: survived\n");
+    } else if (strcmp(mode, "acflag") == 0) {
+        __asm__ volatile("pushfq; orq $0x40000, (%%rsp); popfq" ::: "memory", "cc");
+        uint64_t end = exo_clock_ns() + 50000000ull;
+        while (exo_clock_ns() < end) {
+        }
+        __asm__ volatile("ud2");
+        exo_printf("probe: acflag: survived\n");
     } else if (strcmp(mode, "badptr") == 0) {
         int64_t k = exo_write((const char *)0xffff800000100000ull, 16);
         int64_t z = exo_write((const char *)8, 16);

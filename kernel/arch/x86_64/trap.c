@@ -129,6 +129,7 @@ bool uaccess_fixup(trap_frame_t *tf) {
 }
 
 void trap_dispatch(trap_frame_t *tf) {
+    ASSERT(!(read_rflags() & RFLAGS_AC_BIT)); /* isr.S cleared it: SMAP holds in handlers */
     if (tf->vector < 32) {
         bool machine = tf->vector == 2 || tf->vector == 8 || tf->vector == 18;
         if (trap_from_user(tf) && !machine) {

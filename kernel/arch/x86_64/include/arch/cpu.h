@@ -128,6 +128,13 @@ static inline void irq_restore(bool enabled) {
     }
 }
 
+static inline uint64_t read_rflags(void) {
+    uint64_t f;
+    __asm__ volatile("pushfq; popq %0" : "=r"(f));
+    return f;
+}
+#define RFLAGS_AC_BIT (1ull << 18)
+
 /* SMAP: let (stac) or stop (clac) supervisor access to user pages. Only where SMAP is on. */
 static inline void stac(void) {
     __asm__ volatile("stac" ::: "memory", "cc");
