@@ -55,6 +55,12 @@ static void scenario_isolation(void) {
     run_and_expect("probe", "probe null", EXO_EXIT_FAULT);
     run_and_expect("probe", "probe badptr", 0);
     run_and_expect("probe", "probe acflag", EXO_EXIT_FAULT);
+    uint64_t t0 = exo_clock_ns();
+    run_and_expect("probe", "probe orphan", EXO_EXIT_FAULT); /* its child lives 3 s */
+    uint64_t ms = (exo_clock_ns() - t0) / 1000000;
+    exo_printf("init: killed domain with a waiting continuation ended after %lu ms: %s\n", ms,
+               ms < 2000 ? "PASS" : "FAIL");
+    failures += ms >= 2000;
     expect("victim", exo_domain_wait((uint64_t)vid), 0);
 }
 

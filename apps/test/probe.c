@@ -7,6 +7,9 @@
  *   null         load from address 0
  *   acflag       set EFLAGS.AC (which would open SMAP if it leaked into ring 0), keep
  *                running through timer interrupts for 50 ms, then execute ud2
+ *   orphan       start a long-lived child (victim 3000), block a second continuation in a
+ *                wait for it, then fault: the kill must end this domain at once, not when
+ *                the child ends
  *   badptr       pass kernel and unmapped pointers to a system call: each must be refused
  *                with ERR_FAULT (the domain lives; exit 0)
  * If the access does not fault it prints "probe: survived" and exits 3.
@@ -28,6 +31,13 @@ static uint64_t parse_hex(const char *s) {
         }
         v = v * 16 + (uint64_t)d;
     }
+}
+
+static uint8_t waiter_stack[16384] __attribute__((aligned(16)));
+
+static void waiter(void *arg) {
+    exo_domain_wait((uint64_t)(uintptr_t)arg);
+    exo_printf("probe: orphan: wait returned in a killed domain!\n");
 }
 
 int main(int argc, char **argv) {
@@ -56,6 +66,18 @@ int main(int argc, char **argv) {
         }
         __asm__ volatile("ud2");
         exo_printf("probe: acflag: survived\n");
+    } else if (strcmp(mode, "orphan") == 0) {
+        exo_domain_info_t info;
+        int64_t child = exo_domain_start("victim", "victim 3000", &info);
+        if (child < 0 ||
+            exo_spawn(waiter, (void *)(uintptr_t)child, waiter_stack, sizeof(waiter_stack)) < 0) {
+            return 2;
+        }
+        for (int i = 0; i < 4; i++) {
+            exo_yield(0); /* the waiter runs and blocks in its wait */
+        }
+        exo_printf("probe: orphan: a continuation waits for child %ld; now faulting\n", child);
+        exo_printf("probe: null read 0x%x: survived\n", *(volatile uint8_t *)(uintptr_t)addr);
     } else if (strcmp(mode, "badptr") == 0) {
         int64_t k = exo_write((const char *)0xffff800000100000ull, 16);
         int64_t z = exo_write((const char *)8, 16);
