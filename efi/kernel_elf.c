@@ -7,6 +7,7 @@
 
 #include <exo/bootinfo.h>
 #include <exo/elf64.h>
+#include <kernel/elfhdr.h>
 #include <kernel/string.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -50,13 +51,6 @@ static const char *const msg_unsorted[] = PAIR_MSGS("are not sorted by address")
 static const char *const msg_overlap[] = PAIR_MSGS("overlap");
 static const char *const msg_share[] = PAIR_MSGS("share a page");
 
-static status_t fail(const char **why, const char *reason, status_t status) {
-    if (why != NULL) {
-        *why = reason;
-    }
-    return status;
-}
-
 static uint64_t page_down(uint64_t a) {
     return a & ~(KELF_PAGE - 1);
 }
@@ -66,47 +60,14 @@ static uint64_t page_up(uint64_t a) {
     return (a + KELF_PAGE - 1) & ~(KELF_PAGE - 1);
 }
 
-/* True when [off, off + len) lies inside a file of `size` bytes (no overflow possible). */
-static bool in_file(uint64_t off, uint64_t len, uint64_t size) {
-    return off <= size && len <= size - off;
-}
-
+/* The shared header checks (kernel/elfhdr.h), then the kernel's own type. */
 static status_t check_ehdr(const uint8_t *file, uint64_t size, elf64_ehdr_t *eh, const char **why) {
-    static const uint8_t magic[4] = {ELF_MAGIC0, ELF_MAGIC1, ELF_MAGIC2, ELF_MAGIC3};
-    uint64_t have = size < 4 ? size : 4;
-
-    /* A short file that does not even start like ELF is reported as "not ELF". */
-    if (memcmp(file, magic, (size_t)have) != 0) {
-        return fail(why, "not an ELF file (bad magic)", ERR_BAD_FORMAT);
-    }
-    if (size < sizeof(*eh)) {
-        return fail(why, "file truncated: smaller than the ELF header", ERR_TRUNCATED);
-    }
-    memcpy(eh, file, sizeof(*eh));
-    if (eh->e_ident[EI_CLASS] != ELFCLASS64) {
-        return fail(why, "ELF class is not 64-bit", ERR_BAD_FORMAT);
-    }
-    if (eh->e_ident[EI_DATA] != ELFDATA2LSB) {
-        return fail(why, "ELF data is not little-endian", ERR_BAD_FORMAT);
-    }
-    if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT) {
-        return fail(why, "ELF version is not 1", ERR_BAD_FORMAT);
-    }
-    if (eh->e_machine != EM_X86_64) {
-        return fail(why, "machine is not x86-64", ERR_BAD_FORMAT);
+    status_t st = elfhdr_check(file, size, eh, why);
+    if (st != STATUS_OK) {
+        return st;
     }
     if (eh->e_type != ET_EXEC) {
-        return fail(why, "ELF type is not ET_EXEC (static executable)", ERR_UNSUPPORTED);
-    }
-    if (eh->e_phentsize != sizeof(elf64_phdr_t)) {
-        return fail(why, "program header entry size is not 56", ERR_BAD_FORMAT);
-    }
-    if (eh->e_phoff > size) {
-        return fail(why, "file truncated: program headers start past end", ERR_TRUNCATED);
-    }
-    /* e_phnum * 56 < 2^22: computed in 64 bits it cannot overflow. */
-    if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(elf64_phdr_t), size)) {
-        return fail(why, "file truncated: program headers extend past end", ERR_TRUNCATED);
+        return elf_fail(why, "ELF type is not ET_EXEC (static executable)", ERR_UNSUPPORTED);
     }
     return STATUS_OK;
 }
@@ -123,21 +84,23 @@ static status_t collect_loads(const uint8_t *file, const elf64_ehdr_t *eh, elf64
         elf64_phdr_t ph;
         memcpy(&ph, file + eh->e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
         if (ph.p_type == PT_INTERP) {
-            return fail(why, "has PT_INTERP: a dynamic loader is not supported", ERR_UNSUPPORTED);
+            return elf_fail(why, "has PT_INTERP: a dynamic loader is not supported",
+                            ERR_UNSUPPORTED);
         }
         if (ph.p_type == PT_DYNAMIC) {
-            return fail(why, "has PT_DYNAMIC: dynamic linking is not supported", ERR_UNSUPPORTED);
+            return elf_fail(why, "has PT_DYNAMIC: dynamic linking is not supported",
+                            ERR_UNSUPPORTED);
         }
         if (ph.p_type != PT_LOAD) {
             continue;
         }
         if (n == KELF_MAX_SEGMENTS) {
-            return fail(why, "too many PT_LOAD segments (more than 8)", ERR_TOO_BIG);
+            return elf_fail(why, "too many PT_LOAD segments (more than 8)", ERR_TOO_BIG);
         }
         loads[n++] = ph;
     }
     if (n == 0) {
-        return fail(why, "no PT_LOAD segment", ERR_INVALID);
+        return elf_fail(why, "no PT_LOAD segment", ERR_INVALID);
     }
     *nloads = n;
     return STATUS_OK;
@@ -146,25 +109,25 @@ static status_t collect_loads(const uint8_t *file, const elf64_ehdr_t *eh, elf64
 /* Rules that concern one segment alone; i < KELF_MAX_SEGMENTS. */
 static status_t check_segment(const elf64_phdr_t *ph, uint32_t i, uint64_t size, const char **why) {
     if (ph->p_memsz == 0) {
-        return fail(why, msg_empty[i], ERR_INVALID);
+        return elf_fail(why, msg_empty[i], ERR_INVALID);
     }
     if (ph->p_filesz > ph->p_memsz) {
-        return fail(why, msg_filesz[i], ERR_INVALID);
+        return elf_fail(why, msg_filesz[i], ERR_INVALID);
     }
-    if (!in_file(ph->p_offset, ph->p_filesz, size)) {
-        return fail(why, msg_past_end[i], ERR_TRUNCATED);
+    if (!elf_in_file(ph->p_offset, ph->p_filesz, size)) {
+        return elf_fail(why, msg_past_end[i], ERR_TRUNCATED);
     }
     if (ph->p_vaddr % KELF_PAGE != ph->p_offset % KELF_PAGE) {
-        return fail(why, msg_misaligned[i], ERR_ALIGN);
+        return elf_fail(why, msg_misaligned[i], ERR_ALIGN);
     }
     if (ph->p_vaddr < BOOT_KERNEL_BASE) {
-        return fail(why, msg_window[i], ERR_RANGE);
+        return elf_fail(why, msg_window[i], ERR_RANGE);
     }
     if (ph->p_vaddr >= KELF_TOP || ph->p_memsz > KELF_TOP - ph->p_vaddr) {
-        return fail(why, msg_wrap[i], ERR_RANGE);
+        return elf_fail(why, msg_wrap[i], ERR_RANGE);
     }
     if ((ph->p_flags & PF_W) != 0 && (ph->p_flags & PF_X) != 0) {
-        return fail(why, msg_wx[i], ERR_PERM);
+        return elf_fail(why, msg_wx[i], ERR_PERM);
     }
     return STATUS_OK;
 }
@@ -179,19 +142,19 @@ static status_t check_layout(const elf64_phdr_t *loads, uint32_t n, const char *
         const elf64_phdr_t *prev = &loads[i - 1];
         const elf64_phdr_t *cur = &loads[i];
         if (cur->p_vaddr < prev->p_vaddr) {
-            return fail(why, msg_unsorted[i - 1], ERR_INVALID);
+            return elf_fail(why, msg_unsorted[i - 1], ERR_INVALID);
         }
         if (prev->p_vaddr + prev->p_memsz > cur->p_vaddr) {
-            return fail(why, msg_overlap[i - 1], ERR_OVERLAP);
+            return elf_fail(why, msg_overlap[i - 1], ERR_OVERLAP);
         }
         if (page_up(prev->p_vaddr + prev->p_memsz) > page_down(cur->p_vaddr)) {
-            return fail(why, msg_share[i - 1], ERR_OVERLAP);
+            return elf_fail(why, msg_share[i - 1], ERR_OVERLAP);
         }
     }
     uint64_t vmin = page_down(loads[0].p_vaddr);
     uint64_t vmax = page_up(loads[n - 1].p_vaddr + loads[n - 1].p_memsz);
     if (vmax - vmin > KELF_MAX_IMAGE) {
-        return fail(why, "image spans more than 256 MiB", ERR_TOO_BIG);
+        return elf_fail(why, "image spans more than 256 MiB", ERR_TOO_BIG);
     }
     return STATUS_OK;
 }
@@ -213,10 +176,10 @@ status_t kelf_check(const void *file, uint64_t size, kelf_image_t *out, const ch
     status_t st;
 
     if ((file == NULL && size != 0) || out == NULL) {
-        return fail(why, "kelf_check called without a file or an output", ERR_INVALID);
+        return elf_fail(why, "kelf_check called without a file or an output", ERR_INVALID);
     }
     if (file == NULL) {
-        return fail(why, "file truncated: smaller than the ELF header", ERR_TRUNCATED);
+        return elf_fail(why, "file truncated: smaller than the ELF header", ERR_TRUNCATED);
     }
     st = check_ehdr(file, size, &eh, why);
     if (st != STATUS_OK) {
@@ -237,7 +200,7 @@ status_t kelf_check(const void *file, uint64_t size, kelf_image_t *out, const ch
         return st;
     }
     if (!entry_is_executable(loads, n, eh.e_entry)) {
-        return fail(why, "entry point is not in an executable segment", ERR_RANGE);
+        return elf_fail(why, "entry point is not in an executable segment", ERR_RANGE);
     }
 
     /* Everything is checked: only now is *out written. */

@@ -7,6 +7,7 @@
 
 #include <exo/elf64.h>
 #include <exo/status.h>
+#include <kernel/elfhdr.h>
 #include <kernel/string.h>
 #include <stdbool.h>
 #include <stddef.h>
@@ -14,13 +15,6 @@
 
 _Static_assert(ELFAPP_MAX_SPAN % ELFAPP_PAGE == 0, "span limit is a page multiple");
 _Static_assert(ELFAPP_MAX_SPAN <= ELFAPP_BASE_LIMIT, "an image fits the lower half");
-
-static status_t fail(const char **why, const char *reason, status_t status) {
-    if (why != NULL) {
-        *why = reason;
-    }
-    return status;
-}
 
 static uint64_t page_down(uint64_t a) {
     return a & ~(ELFAPP_PAGE - 1);
@@ -31,50 +25,18 @@ static uint64_t page_up(uint64_t a) {
     return (a + ELFAPP_PAGE - 1) & ~(ELFAPP_PAGE - 1);
 }
 
-/* True when [off, off + len) lies inside a file of `size` bytes (no overflow possible). */
-static bool in_file(uint64_t off, uint64_t len, uint64_t size) {
-    return off <= size && len <= size - off;
-}
-
+/* The shared header checks (kernel/elfhdr.h), then the app's own type: a static PIE. */
 static status_t check_ehdr(const uint8_t *file, uint64_t size, elf64_ehdr_t *eh, const char **why) {
-    static const uint8_t magic[4] = {ELF_MAGIC0, ELF_MAGIC1, ELF_MAGIC2, ELF_MAGIC3};
-    uint64_t have = size < 4 ? size : 4;
-
-    /* A short file that does not even start like ELF is reported as "not ELF". */
-    if (memcmp(file, magic, (size_t)have) != 0) {
-        return fail(why, "not an ELF file (bad magic)", ERR_BAD_FORMAT);
-    }
-    if (size < sizeof(*eh)) {
-        return fail(why, "file truncated: smaller than the ELF header", ERR_TRUNCATED);
-    }
-    memcpy(eh, file, sizeof(*eh));
-    if (eh->e_ident[EI_CLASS] != ELFCLASS64) {
-        return fail(why, "ELF class is not 64-bit", ERR_BAD_FORMAT);
-    }
-    if (eh->e_ident[EI_DATA] != ELFDATA2LSB) {
-        return fail(why, "ELF data is not little-endian", ERR_BAD_FORMAT);
-    }
-    if (eh->e_ident[EI_VERSION] != EV_CURRENT || eh->e_version != EV_CURRENT) {
-        return fail(why, "ELF version is not 1", ERR_BAD_FORMAT);
+    status_t st = elfhdr_check(file, size, eh, why);
+    if (st != STATUS_OK) {
+        return st;
     }
     if (eh->e_type == ET_EXEC) {
-        return fail(why, "ELF type is ET_EXEC: apps must be static PIE (ET_DYN)", ERR_UNSUPPORTED);
+        return elf_fail(why, "ELF type is ET_EXEC: apps must be static PIE (ET_DYN)",
+                        ERR_UNSUPPORTED);
     }
     if (eh->e_type != ET_DYN) {
-        return fail(why, "ELF type is not ET_DYN (static PIE)", ERR_BAD_FORMAT);
-    }
-    if (eh->e_machine != EM_X86_64) {
-        return fail(why, "machine is not x86-64", ERR_BAD_FORMAT);
-    }
-    if (eh->e_phentsize != sizeof(elf64_phdr_t)) {
-        return fail(why, "program header entry size is not 56", ERR_BAD_FORMAT);
-    }
-    if (eh->e_phoff > size) {
-        return fail(why, "file truncated: program headers start past end", ERR_TRUNCATED);
-    }
-    /* e_phnum * 56 < 2^22: computed in 64 bits it cannot overflow. */
-    if (!in_file(eh->e_phoff, (uint64_t)eh->e_phnum * sizeof(elf64_phdr_t), size)) {
-        return fail(why, "file truncated: program headers extend past end", ERR_TRUNCATED);
+        return elf_fail(why, "ELF type is not ET_DYN (static PIE)", ERR_BAD_FORMAT);
     }
     return STATUS_OK;
 }
@@ -97,24 +59,25 @@ static status_t scan_phdrs(const uint8_t *file, const elf64_ehdr_t *eh, phdr_sca
         memcpy(&ph, file + eh->e_phoff + (uint64_t)i * sizeof(ph), sizeof(ph));
         switch (ph.p_type) {
         case PT_INTERP:
-            return fail(why, "has PT_INTERP: needs a dynamic linker", ERR_UNSUPPORTED);
+            return elf_fail(why, "has PT_INTERP: needs a dynamic linker", ERR_UNSUPPORTED);
         case PT_TLS:
-            return fail(why, "has PT_TLS: thread-local storage is not supported", ERR_UNSUPPORTED);
+            return elf_fail(why, "has PT_TLS: thread-local storage is not supported",
+                            ERR_UNSUPPORTED);
         case PT_GNU_STACK:
             if ((ph.p_flags & PF_X) != 0) {
-                return fail(why, "PT_GNU_STACK asks for an executable stack", ERR_PERM);
+                return elf_fail(why, "PT_GNU_STACK asks for an executable stack", ERR_PERM);
             }
             break;
         case PT_DYNAMIC:
             if (scan->has_dynamic) {
-                return fail(why, "more than one PT_DYNAMIC", ERR_BAD_FORMAT);
+                return elf_fail(why, "more than one PT_DYNAMIC", ERR_BAD_FORMAT);
             }
             scan->has_dynamic = true;
             scan->dynamic = ph;
             break;
         case PT_LOAD:
             if (scan->nloads == ELFAPP_MAX_SEGMENTS) {
-                return fail(why, "too many PT_LOAD segments (more than 8)", ERR_TOO_BIG);
+                return elf_fail(why, "too many PT_LOAD segments (more than 8)", ERR_TOO_BIG);
             }
             scan->loads[scan->nloads++] = ph;
             break;
@@ -123,7 +86,7 @@ static status_t scan_phdrs(const uint8_t *file, const elf64_ehdr_t *eh, phdr_sca
         }
     }
     if (scan->nloads == 0) {
-        return fail(why, "no PT_LOAD segment", ERR_BAD_FORMAT);
+        return elf_fail(why, "no PT_LOAD segment", ERR_BAD_FORMAT);
     }
     return STATUS_OK;
 }
@@ -131,25 +94,26 @@ static status_t scan_phdrs(const uint8_t *file, const elf64_ehdr_t *eh, phdr_sca
 /* Rules that concern one PT_LOAD alone. */
 static status_t check_segment(const elf64_phdr_t *ph, uint64_t size, const char **why) {
     if (ph->p_align > 1 && (ph->p_align & (ph->p_align - 1)) != 0) {
-        return fail(why, "PT_LOAD alignment is not a power of two", ERR_ALIGN);
+        return elf_fail(why, "PT_LOAD alignment is not a power of two", ERR_ALIGN);
     }
     if (ph->p_vaddr % ELFAPP_PAGE != ph->p_offset % ELFAPP_PAGE) {
-        return fail(why, "PT_LOAD vaddr and file offset differ modulo the page size", ERR_ALIGN);
+        return elf_fail(why, "PT_LOAD vaddr and file offset differ modulo the page size",
+                        ERR_ALIGN);
     }
     if (ph->p_memsz == 0) {
-        return fail(why, "PT_LOAD has zero size in memory", ERR_INVALID);
+        return elf_fail(why, "PT_LOAD has zero size in memory", ERR_INVALID);
     }
     if (ph->p_filesz > ph->p_memsz) {
-        return fail(why, "PT_LOAD has file size larger than memory size", ERR_INVALID);
+        return elf_fail(why, "PT_LOAD has file size larger than memory size", ERR_INVALID);
     }
     if ((ph->p_flags & PF_W) != 0 && (ph->p_flags & PF_X) != 0) {
-        return fail(why, "PT_LOAD is both writable and executable", ERR_PERM);
+        return elf_fail(why, "PT_LOAD is both writable and executable", ERR_PERM);
     }
     if (ph->p_vaddr > ELFAPP_MAX_SPAN || ph->p_memsz > ELFAPP_MAX_SPAN - ph->p_vaddr) {
-        return fail(why, "image spans more than 1 GiB", ERR_TOO_BIG);
+        return elf_fail(why, "image spans more than 1 GiB", ERR_TOO_BIG);
     }
-    if (!in_file(ph->p_offset, ph->p_filesz, size)) {
-        return fail(why, "PT_LOAD file data extends past end of file", ERR_TRUNCATED);
+    if (!elf_in_file(ph->p_offset, ph->p_filesz, size)) {
+        return elf_fail(why, "PT_LOAD file data extends past end of file", ERR_TRUNCATED);
     }
     return STATUS_OK;
 }
@@ -191,10 +155,10 @@ static status_t build_segments(const phdr_scan_t *scan, uint64_t size, elfapp_t 
         if (i > 0) {
             const elfapp_segment_t *prev = &app->seg[i - 1];
             if (s->vaddr < prev->vaddr) {
-                return fail(why, "PT_LOAD segments are not in ascending order", ERR_OVERLAP);
+                return elf_fail(why, "PT_LOAD segments are not in ascending order", ERR_OVERLAP);
             }
             if (prev->start + prev->size > s->start) {
-                return fail(why, "PT_LOAD segments share a page", ERR_OVERLAP);
+                return elf_fail(why, "PT_LOAD segments share a page", ERR_OVERLAP);
             }
         }
     }
@@ -227,38 +191,40 @@ typedef struct dyn_info {
 static status_t check_dyn(const elf64_dyn_t *d, dyn_info_t *info, const char **why) {
     switch (d->d_tag) {
     case DT_NEEDED:
-        return fail(why, "needs shared libraries (DT_NEEDED)", ERR_UNSUPPORTED);
+        return elf_fail(why, "needs shared libraries (DT_NEEDED)", ERR_UNSUPPORTED);
     case DT_REL:
     case DT_RELSZ:
-        return fail(why, "has REL relocations (DT_REL): only RELA is supported", ERR_UNSUPPORTED);
+        return elf_fail(why, "has REL relocations (DT_REL): only RELA is supported",
+                        ERR_UNSUPPORTED);
     case DT_RELR:
     case DT_RELRSZ:
-        return fail(why, "has packed RELR relocations: only RELA is supported", ERR_UNSUPPORTED);
+        return elf_fail(why, "has packed RELR relocations: only RELA is supported",
+                        ERR_UNSUPPORTED);
     case DT_PLTRELSZ:
         info->pltrelsz = d->d_val;
         return STATUS_OK;
     case DT_TEXTREL:
-        return fail(why, "has text relocations (DT_TEXTREL)", ERR_PERM);
+        return elf_fail(why, "has text relocations (DT_TEXTREL)", ERR_PERM);
     case DT_FLAGS:
         if ((d->d_val & DF_TEXTREL) != 0) {
-            return fail(why, "has text relocations (DF_TEXTREL in DT_FLAGS)", ERR_PERM);
+            return elf_fail(why, "has text relocations (DF_TEXTREL in DT_FLAGS)", ERR_PERM);
         }
         return STATUS_OK;
     case DT_RELAENT:
         if (d->d_val != sizeof(elf64_rela_t)) {
-            return fail(why, "DT_RELAENT is not 24", ERR_BAD_FORMAT);
+            return elf_fail(why, "DT_RELAENT is not 24", ERR_BAD_FORMAT);
         }
         return STATUS_OK;
     case DT_RELA:
         if (info->has_rela) {
-            return fail(why, "more than one DT_RELA", ERR_BAD_FORMAT);
+            return elf_fail(why, "more than one DT_RELA", ERR_BAD_FORMAT);
         }
         info->has_rela = true;
         info->rela = d->d_val;
         return STATUS_OK;
     case DT_RELASZ:
         if (info->has_relasz) {
-            return fail(why, "more than one DT_RELASZ", ERR_BAD_FORMAT);
+            return elf_fail(why, "more than one DT_RELASZ", ERR_BAD_FORMAT);
         }
         info->has_relasz = true;
         info->relasz = d->d_val;
@@ -272,11 +238,11 @@ static status_t check_dyn(const elf64_dyn_t *d, dyn_info_t *info, const char **w
 static status_t read_dynamic(const uint8_t *file, uint64_t size, const elf64_phdr_t *dyn,
                              dyn_info_t *info, const char **why) {
     memset(info, 0, sizeof(*info));
-    if (!in_file(dyn->p_offset, dyn->p_filesz, size)) {
-        return fail(why, "PT_DYNAMIC extends past end of file", ERR_TRUNCATED);
+    if (!elf_in_file(dyn->p_offset, dyn->p_filesz, size)) {
+        return elf_fail(why, "PT_DYNAMIC extends past end of file", ERR_TRUNCATED);
     }
     if (dyn->p_filesz % sizeof(elf64_dyn_t) != 0) {
-        return fail(why, "PT_DYNAMIC size is not a multiple of 16", ERR_BAD_FORMAT);
+        return elf_fail(why, "PT_DYNAMIC size is not a multiple of 16", ERR_BAD_FORMAT);
     }
     uint64_t n = dyn->p_filesz / sizeof(elf64_dyn_t);
     for (uint64_t i = 0; i < n; i++) {
@@ -291,17 +257,17 @@ static status_t read_dynamic(const uint8_t *file, uint64_t size, const elf64_phd
         }
     }
     if (info->pltrelsz != 0) {
-        return fail(why, "has PLT relocations (DT_JMPREL): only RELA is supported",
-                    ERR_UNSUPPORTED);
+        return elf_fail(why, "has PLT relocations (DT_JMPREL): only RELA is supported",
+                        ERR_UNSUPPORTED);
     }
     if (info->has_rela && !info->has_relasz) {
-        return fail(why, "DT_RELA without DT_RELASZ", ERR_BAD_FORMAT);
+        return elf_fail(why, "DT_RELA without DT_RELASZ", ERR_BAD_FORMAT);
     }
     if (!info->has_rela && info->relasz != 0) {
-        return fail(why, "DT_RELASZ without DT_RELA", ERR_BAD_FORMAT);
+        return elf_fail(why, "DT_RELASZ without DT_RELA", ERR_BAD_FORMAT);
     }
     if (info->relasz % sizeof(elf64_rela_t) != 0) {
-        return fail(why, "DT_RELASZ is not a multiple of 24", ERR_BAD_FORMAT);
+        return elf_fail(why, "DT_RELASZ is not a multiple of 24", ERR_BAD_FORMAT);
     }
     return STATUS_OK;
 }
@@ -312,14 +278,14 @@ static status_t read_dynamic(const uint8_t *file, uint64_t size, const elf64_phd
  */
 static status_t check_rela(const elfapp_t *app, const elf64_rela_t *r, const char **why) {
     if (ELF64_R_TYPE(r->r_info) != R_X86_64_RELATIVE) {
-        return fail(why,
-                    "relocation of type other than R_X86_64_RELATIVE (only R_X86_64_RELATIVE "
-                    "is supported)",
-                    ERR_UNSUPPORTED);
+        return elf_fail(why,
+                        "relocation of type other than R_X86_64_RELATIVE (only R_X86_64_RELATIVE "
+                        "is supported)",
+                        ERR_UNSUPPORTED);
     }
     if (ELF64_R_SYM(r->r_info) != 0) {
-        return fail(why, "relocation names a symbol (only R_X86_64_RELATIVE with symbol 0)",
-                    ERR_UNSUPPORTED);
+        return elf_fail(why, "relocation names a symbol (only R_X86_64_RELATIVE with symbol 0)",
+                        ERR_UNSUPPORTED);
     }
     for (uint32_t i = 0; i < app->nsegments; i++) {
         const elfapp_segment_t *s = &app->seg[i];
@@ -328,7 +294,7 @@ static status_t check_rela(const elfapp_t *app, const elf64_rela_t *r, const cha
             return STATUS_OK;
         }
     }
-    return fail(why, "relocation target is not 8 bytes inside a writable segment", ERR_RANGE);
+    return elf_fail(why, "relocation target is not 8 bytes inside a writable segment", ERR_RANGE);
 }
 
 /* Locates the RELA table in the file and checks every entry; fills rela_off/rela_count. */
@@ -350,7 +316,7 @@ static status_t check_relocations(const uint8_t *file, const dyn_info_t *info, e
         }
     }
     if (!found) {
-        return fail(why, "DT_RELA table is not inside one segment's file bytes", ERR_RANGE);
+        return elf_fail(why, "DT_RELA table is not inside one segment's file bytes", ERR_RANGE);
     }
     for (uint64_t i = 0; i < app->rela_count; i++) {
         elf64_rela_t r;
@@ -370,10 +336,10 @@ status_t elfapp_parse(const void *file, uint64_t size, elfapp_t *out, const char
     status_t st;
 
     if ((file == NULL && size != 0) || out == NULL) {
-        return fail(why, "elfapp_parse called without a file or an output", ERR_INVALID);
+        return elf_fail(why, "elfapp_parse called without a file or an output", ERR_INVALID);
     }
     if (file == NULL) {
-        return fail(why, "file truncated: smaller than the ELF header", ERR_TRUNCATED);
+        return elf_fail(why, "file truncated: smaller than the ELF header", ERR_TRUNCATED);
     }
     st = check_ehdr(file, size, &eh, why);
     if (st != STATUS_OK) {
@@ -389,7 +355,7 @@ status_t elfapp_parse(const void *file, uint64_t size, elfapp_t *out, const char
         return st;
     }
     if (!entry_is_executable(&app, eh.e_entry)) {
-        return fail(why, "entry point is not in an executable segment", ERR_RANGE);
+        return elf_fail(why, "entry point is not in an executable segment", ERR_RANGE);
     }
     app.entry = eh.e_entry;
     if (scan.has_dynamic) {
@@ -423,12 +389,12 @@ static bool app_fits(const elfapp_t *app, uint64_t size) {
     for (uint32_t i = 0; i < app->nsegments; i++) {
         const elfapp_segment_t *s = &app->seg[i];
         if (s->vaddr > app->span || s->mem_size > app->span - s->vaddr ||
-            s->file_size > s->mem_size || !in_file(s->file_off, s->file_size, size)) {
+            s->file_size > s->mem_size || !elf_in_file(s->file_off, s->file_size, size)) {
             return false;
         }
     }
     return app->rela_count <= size / sizeof(elf64_rela_t) &&
-           in_file(app->rela_off, app->rela_count * sizeof(elf64_rela_t), size);
+           elf_in_file(app->rela_off, app->rela_count * sizeof(elf64_rela_t), size);
 }
 
 status_t elfapp_load(const elfapp_t *app, const void *file, uint64_t size, uint64_t base,
