@@ -15,6 +15,7 @@
  * IRET restores the interrupted RFLAGS, AC included (the user-copy routine's stac).
  */
 #include <arch/asm_offsets.h>
+#include <arch/frame_macros.h>
 
     .altmacro
     .section .text, "ax"
@@ -40,42 +41,6 @@ isr_stub_\n:
     isr_stub %vec
     .set vec, vec + 1
 .endr
-
-.macro push_regs
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
-.endm
-
-.macro pop_regs
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
-.endm
 
 .macro call_dispatch
     movq %rsp, %rdi

@@ -12,11 +12,13 @@
  *
  * syscall_entry (MSR_LSTAR): the CPU put the user RIP in %rcx and RFLAGS in %r11, and
  *   FMASK cleared IF, TF, DF and AC. Builds a trap_frame_t (vector TRAP_VECTOR_SYSCALL)
- *   on the entry stack, calls syscall_dispatch(frame) and goes back with SYSRET when the
- *   frame's RIP is a canonical user address (never SYSRET to a non-canonical RIP: that #GP
- *   would be taken in ring 0 on the user stack), else with IRET.
+ *   on the entry stack, calls syscall_dispatch(frame) and goes back with SYSRET. SYSRET to
+ *   a non-canonical RIP would take its #GP in ring 0 on the user stack, and IRET's would
+ *   run with the user's GS, so syscall_dispatch ends any continuation whose return RIP
+ *   is not a user address; the check here only turns a kernel bug into a clean #UD.
  */
 #include <arch/asm_offsets.h>
+#include <arch/frame_macros.h>
 
     .section .text, "ax"
 
@@ -84,21 +86,7 @@ syscall_entry:
     pushq %rcx
     pushq $0
     pushq $TRAP_VECTOR_SYSCALL
-    pushq %rax
-    pushq %rbx
-    pushq %rcx
-    pushq %rdx
-    pushq %rsi
-    pushq %rdi
-    pushq %rbp
-    pushq %r8
-    pushq %r9
-    pushq %r10
-    pushq %r11
-    pushq %r12
-    pushq %r13
-    pushq %r14
-    pushq %r15
+    push_regs
     cld
     movq %rsp, %rdi
     movq %rsp, %rbx
@@ -108,43 +96,12 @@ syscall_entry:
     movabsq $USER_ADDR_LIMIT, %rax
     cmpq %rax, TF_OFF_RIP(%rsp)
     jae 1f
-    popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
+    pop_regs
     addq $16, %rsp              /* vector, error: now at the RIP slot */
     movq 0(%rsp), %rcx          /* SYSRET: RIP from %rcx, RFLAGS from %r11 */
     movq 16(%rsp), %r11
     movq 24(%rsp), %rsp         /* the user stack; IF stays off until SYSRET */
     swapgs
     sysretq
-1:  popq %r15
-    popq %r14
-    popq %r13
-    popq %r12
-    popq %r11
-    popq %r10
-    popq %r9
-    popq %r8
-    popq %rbp
-    popq %rdi
-    popq %rsi
-    popq %rdx
-    popq %rcx
-    popq %rbx
-    popq %rax
-    addq $16, %rsp
-    swapgs
-    iretq
+1:  ud2                         /* syscall_dispatch never returns to such a RIP: a bug */
     .size syscall_entry, . - syscall_entry
