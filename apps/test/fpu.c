@@ -32,51 +32,36 @@ static bool cpu_has_avx(void) {
     return (lo & 6) == 6; /* the OS saves SSE and AVX state */
 }
 
-#define LOAD(r, n) "vmovdqu " #n "*32(%%rsi), %%ymm" #r "\n"
-#define STORE(r, n) "vmovdqu %%ymm" #r ", " #n "*32(%%rdx)\n"
+/* One round: load the 16 vector registers (mnemonic mov, register prefix reg) from in
+ * and MXCSR, yield with YIELD_MIGRATE, store them back to out; all inside one asm block,
+ * so no compiler-generated code can touch the registers in between. */
+#define LOAD(mov, reg, r) #mov " " #r "*32(%%rsi), %%" #reg #r "\n"
+#define STORE(mov, reg, r) #mov " %%" #reg #r ", " #r "*32(%%rdx)\n"
+#define ALL16(op, mov, reg)                                                                        \
+    op(mov, reg, 0) op(mov, reg, 1) op(mov, reg, 2) op(mov, reg, 3) op(mov, reg, 4)                \
+        op(mov, reg, 5) op(mov, reg, 6) op(mov, reg, 7) op(mov, reg, 8) op(mov, reg, 9)            \
+            op(mov, reg, 10) op(mov, reg, 11) op(mov, reg, 12) op(mov, reg, 13) op(mov, reg, 14)   \
+                op(mov, reg, 15)
+#define ROUND_ASM(mov, reg)                                                                        \
+    register const uint32_t *r8 __asm__("r8") = mx_in;                                             \
+    register uint32_t *r9 __asm__("r9") = mx_out;                                                  \
+    __asm__ volatile(                                                                              \
+        ALL16(LOAD, mov, reg) "ldmxcsr (%%r8)\n"                                                   \
+                              "movl %[nr], %%eax\n"                                                \
+                              "movl %[flags], %%edi\n"                                             \
+                              "syscall\n" ALL16(STORE, mov, reg) "stmxcsr (%%r9)\n"                \
+        :                                                                                          \
+        : "S"(in), "d"(out), [nr] "i"(SYS_YIELD), [flags] "i"(YIELD_MIGRATE), "r"(r8), "r"(r9)     \
+        : "rax", "rdi", "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",    \
+          "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15")
 
 __attribute__((target("avx"))) static void round_avx(const uint8_t *in, uint8_t *out,
                                                      const uint32_t *mx_in, uint32_t *mx_out) {
-    register const uint32_t *r8 __asm__("r8") = mx_in;
-    register uint32_t *r9 __asm__("r9") = mx_out;
-    __asm__ volatile(
-        LOAD(0, 0) LOAD(1, 1) LOAD(2, 2) LOAD(3, 3) LOAD(4, 4) LOAD(5, 5) LOAD(6, 6) LOAD(7, 7)
-            LOAD(8, 8) LOAD(9, 9) LOAD(10, 10) LOAD(11, 11) LOAD(12, 12) LOAD(13, 13) LOAD(14, 14)
-                LOAD(15, 15) "ldmxcsr (%%r8)\n"
-                             "movl %[nr], %%eax\n"
-                             "movl %[flags], %%edi\n"
-                             "syscall\n" STORE(0, 0) STORE(1, 1) STORE(2, 2) STORE(3, 3) STORE(4, 4)
-                                 STORE(5, 5) STORE(6, 6) STORE(7, 7) STORE(8, 8) STORE(9, 9)
-                                     STORE(10, 10) STORE(11, 11) STORE(12, 12) STORE(13, 13)
-                                         STORE(14, 14) STORE(15, 15) "stmxcsr (%%r9)\n"
-        :
-        : "S"(in), "d"(out), [nr] "i"(SYS_YIELD), [flags] "i"(YIELD_MIGRATE), "r"(r8), "r"(r9)
-        : "rax", "rdi", "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-          "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    ROUND_ASM(vmovdqu, ymm);
 }
 
-#undef LOAD
-#undef STORE
-#define LOAD(r, n) "movdqu " #n "*32(%%rsi), %%xmm" #r "\n"
-#define STORE(r, n) "movdqu %%xmm" #r ", " #n "*32(%%rdx)\n"
-
 static void round_sse(const uint8_t *in, uint8_t *out, const uint32_t *mx_in, uint32_t *mx_out) {
-    register const uint32_t *r8 __asm__("r8") = mx_in;
-    register uint32_t *r9 __asm__("r9") = mx_out;
-    __asm__ volatile(
-        LOAD(0, 0) LOAD(1, 1) LOAD(2, 2) LOAD(3, 3) LOAD(4, 4) LOAD(5, 5) LOAD(6, 6) LOAD(7, 7)
-            LOAD(8, 8) LOAD(9, 9) LOAD(10, 10) LOAD(11, 11) LOAD(12, 12) LOAD(13, 13) LOAD(14, 14)
-                LOAD(15, 15) "ldmxcsr (%%r8)\n"
-                             "movl %[nr], %%eax\n"
-                             "movl %[flags], %%edi\n"
-                             "syscall\n" STORE(0, 0) STORE(1, 1) STORE(2, 2) STORE(3, 3) STORE(4, 4)
-                                 STORE(5, 5) STORE(6, 6) STORE(7, 7) STORE(8, 8) STORE(9, 9)
-                                     STORE(10, 10) STORE(11, 11) STORE(12, 12) STORE(13, 13)
-                                         STORE(14, 14) STORE(15, 15) "stmxcsr (%%r9)\n"
-        :
-        : "S"(in), "d"(out), [nr] "i"(SYS_YIELD), [flags] "i"(YIELD_MIGRATE), "r"(r8), "r"(r9)
-        : "rax", "rdi", "rcx", "r11", "memory", "xmm0", "xmm1", "xmm2", "xmm3", "xmm4", "xmm5",
-          "xmm6", "xmm7", "xmm8", "xmm9", "xmm10", "xmm11", "xmm12", "xmm13", "xmm14", "xmm15");
+    ROUND_ASM(movdqu, xmm);
 }
 
 static void worker_main(void *arg) {
