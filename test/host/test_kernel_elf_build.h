@@ -27,17 +27,7 @@ typedef struct telf {
 
 static elf64_phdr_t telf_ph(uint32_t type, uint32_t flags, uint64_t off, uint64_t vaddr,
                             uint64_t filesz, uint64_t memsz) {
-    elf64_phdr_t ph = {
-        .p_type = type,
-        .p_flags = flags,
-        .p_offset = off,
-        .p_vaddr = vaddr,
-        .p_paddr = vaddr,
-        .p_filesz = filesz,
-        .p_memsz = memsz,
-        .p_align = TELF_PAGE,
-    };
-    return ph;
+    return test_elf_phdr(type, flags, off, vaddr, filesz, memsz, TELF_PAGE);
 }
 
 static void telf_header(telf_t *t, uint16_t phnum, uint64_t entry, uint64_t size) {
@@ -72,31 +62,9 @@ static void telf_many(telf_t *t, uint16_t n) {
     }
 }
 
-/* Copies [src, src + len) to file offset off, clipped to the file. */
-static void telf_put(uint8_t *buf, uint64_t size, uint64_t off, const void *src, uint64_t len) {
-    if (off >= size) {
-        return;
-    }
-    if (len > size - off) {
-        len = size - off;
-    }
-    memcpy(buf + off, src, len);
-}
-
 /* Writes the file into buf (t->size bytes). */
 static void telf_write(const telf_t *t, uint8_t *buf) {
-    for (uint64_t i = 0; i < t->size; i++) {
-        buf[i] = (uint8_t)(i * 7 + 3);
-    }
-    telf_put(buf, t->size, 0, &t->eh, sizeof(t->eh));
-    uint16_t n = t->eh.e_phnum < TELF_MAX_PH ? t->eh.e_phnum : TELF_MAX_PH;
-    for (uint16_t i = 0; i < n; i++) {
-        uint64_t off = t->eh.e_phoff + (uint64_t)i * sizeof(elf64_phdr_t);
-        if (off < t->eh.e_phoff) {
-            break;
-        }
-        telf_put(buf, t->size, off, &t->ph[i], sizeof(t->ph[i]));
-    }
+    test_elf_write_headers(buf, t->size, &t->eh, t->ph, TELF_MAX_PH);
 }
 
 /* A malloc'd copy of the file, exactly t->size bytes (at least 1 so malloc never fails). */

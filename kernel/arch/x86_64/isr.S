@@ -15,7 +15,7 @@
  * IRET restores the interrupted RFLAGS, AC included (the user-copy routine's stac).
  */
 #include <arch/asm_offsets.h>
-#include <arch/frame_macros.h>
+#include <arch/frame_macros.inc>
 
     .altmacro
     .section .text, "ax"

@@ -18,7 +18,7 @@
  *   is not a user address; the check here only turns a kernel bug into a clean #UD.
  */
 #include <arch/asm_offsets.h>
-#include <arch/frame_macros.h>
+#include <arch/frame_macros.inc>
 
     .section .text, "ax"
 
