@@ -26,6 +26,7 @@
  * PT_LOAD index (0-based, counting only PT_LOAD headers, in file order).
  */
 _Static_assert(KELF_MAX_SEGMENTS == 8, "the message tables below list 8 segments");
+_Static_assert(KELF_PAGE == ELF_PAGE, "segments are laid out in the shared ELF page size");
 
 #define SEG_MSGS(what)                                                                             \
     {                                                                                              \
@@ -50,15 +51,6 @@ static const char *const msg_wx[] = SEG_MSGS("is both writable and executable");
 static const char *const msg_unsorted[] = PAIR_MSGS("are not sorted by address");
 static const char *const msg_overlap[] = PAIR_MSGS("overlap");
 static const char *const msg_share[] = PAIR_MSGS("share a page");
-
-static uint64_t page_down(uint64_t a) {
-    return a & ~(KELF_PAGE - 1);
-}
-
-/* Caller guarantees a <= KELF_TOP, so the result does not wrap. */
-static uint64_t page_up(uint64_t a) {
-    return (a + KELF_PAGE - 1) & ~(KELF_PAGE - 1);
-}
 
 /* The shared header checks (kernel/elfhdr.h), then the kernel's own type. */
 static status_t check_ehdr(const uint8_t *file, uint64_t size, elf64_ehdr_t *eh, const char **why) {
@@ -147,12 +139,12 @@ static status_t check_layout(const elf64_phdr_t *loads, uint32_t n, const char *
         if (prev->p_vaddr + prev->p_memsz > cur->p_vaddr) {
             return elf_fail(why, msg_overlap[i - 1], ERR_OVERLAP);
         }
-        if (page_up(prev->p_vaddr + prev->p_memsz) > page_down(cur->p_vaddr)) {
+        if (elf_page_up(prev->p_vaddr + prev->p_memsz) > elf_page_down(cur->p_vaddr)) {
             return elf_fail(why, msg_share[i - 1], ERR_OVERLAP);
         }
     }
-    uint64_t vmin = page_down(loads[0].p_vaddr);
-    uint64_t vmax = page_up(loads[n - 1].p_vaddr + loads[n - 1].p_memsz);
+    uint64_t vmin = elf_page_down(loads[0].p_vaddr);
+    uint64_t vmax = elf_page_up(loads[n - 1].p_vaddr + loads[n - 1].p_memsz);
     if (vmax - vmin > KELF_MAX_IMAGE) {
         return elf_fail(why, "image spans more than 256 MiB", ERR_TOO_BIG);
     }
@@ -209,8 +201,8 @@ status_t kelf_check(const void *file, uint64_t size, kelf_image_t *out, const ch
     out->nsegs = n;
     for (uint32_t i = 0; i < n; i++) {
         kelf_segment_t *s = &out->segs[i];
-        s->vaddr = page_down(loads[i].p_vaddr);
-        s->memsz = page_up(loads[i].p_vaddr + loads[i].p_memsz) - s->vaddr;
+        s->vaddr = elf_page_down(loads[i].p_vaddr);
+        s->memsz = elf_page_up(loads[i].p_vaddr + loads[i].p_memsz) - s->vaddr;
         s->file_offset = loads[i].p_offset;
         s->filesz = loads[i].p_filesz;
         s->copy_to = loads[i].p_vaddr;

@@ -15,15 +15,7 @@
 
 _Static_assert(ELFAPP_MAX_SPAN % ELFAPP_PAGE == 0, "span limit is a page multiple");
 _Static_assert(ELFAPP_MAX_SPAN <= ELFAPP_BASE_LIMIT, "an image fits the lower half");
-
-static uint64_t page_down(uint64_t a) {
-    return a & ~(ELFAPP_PAGE - 1);
-}
-
-/* Callers guarantee a <= ELFAPP_MAX_SPAN, so the result does not wrap. */
-static uint64_t page_up(uint64_t a) {
-    return (a + ELFAPP_PAGE - 1) & ~(ELFAPP_PAGE - 1);
-}
+_Static_assert(ELFAPP_PAGE == ELF_PAGE, "segments are laid out in the shared ELF page size");
 
 /* The shared header checks (kernel/elfhdr.h), then the app's own type: a static PIE. */
 static status_t check_ehdr(const uint8_t *file, uint64_t size, elf64_ehdr_t *eh, const char **why) {
@@ -145,8 +137,8 @@ static status_t build_segments(const phdr_scan_t *scan, uint64_t size, elfapp_t 
             return st;
         }
         elfapp_segment_t *s = &app->seg[i];
-        s->start = page_down(ph->p_vaddr);
-        s->size = page_up(ph->p_vaddr + ph->p_memsz) - s->start;
+        s->start = elf_page_down(ph->p_vaddr);
+        s->size = elf_page_up(ph->p_vaddr + ph->p_memsz) - s->start;
         s->vaddr = ph->p_vaddr;
         s->file_off = ph->p_offset;
         s->file_size = ph->p_filesz;

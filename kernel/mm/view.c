@@ -22,21 +22,6 @@ static spinlock_t pcid_lock = SPINLOCK_INIT;
 static uint64_t pcid_used[PCID_COUNT / 64] = {1}; /* PCID 0: the kernel's */
 static uint64_t pcid_generation; /* 64 bits: never wraps, so generations never repeat */
 
-static uint64_t table_alloc(void *arg) {
-    (void)arg;
-    return pmm_alloc_zeroed(0);
-}
-
-static void *table_ptr(void *arg, uint64_t phys) {
-    (void)arg;
-    return phys_to_virt(phys);
-}
-
-static void table_free(void *arg, uint64_t phys) {
-    (void)arg;
-    pmm_free(phys, 0);
-}
-
 static status_t pcid_alloc(view_t *v) {
     if (!cpu_features.pcid) {
         return STATUS_OK;
@@ -68,8 +53,7 @@ static void pcid_free(view_t *v) {
 status_t view_init(view_t *v) {
     memset(v, 0, sizeof(*v));
     v->lock = (spinlock_t)SPINLOCK_INIT;
-    v->pt = (pt_ctx_t){.alloc_table = table_alloc, .table_ptr = table_ptr};
-    v->pt.root = pmm_alloc_zeroed(0);
+    v->pt = vm_pt_ctx(pmm_alloc_zeroed(0));
     if (v->pt.root == 0) {
         return ERR_NO_MEMORY;
     }
@@ -85,7 +69,7 @@ status_t view_init(view_t *v) {
 }
 
 void view_destroy(view_t *v) {
-    pt_free_tables(&v->pt, 0, KERNEL_HALF_FIRST - 1, table_free);
+    pt_free_tables(&v->pt, 0, KERNEL_HALF_FIRST - 1, vm_table_free);
     pmm_free(v->pt.root, 0);
     for (uint32_t i = 0; i < v->nmaps; i++) {
         region_unref(v->maps[i].region);

@@ -28,6 +28,15 @@ static void *table_ptr(void *arg, uint64_t phys) {
     return phys_to_virt(phys);
 }
 
+pt_ctx_t vm_pt_ctx(uint64_t root) {
+    return (pt_ctx_t){.root = root, .alloc_table = table_alloc, .table_ptr = table_ptr};
+}
+
+void vm_table_free(void *arg, uint64_t phys) {
+    (void)arg;
+    pmm_free(phys, 0);
+}
+
 static void map_or_panic(uint64_t va, uint64_t pa, uint64_t size, uint64_t flags, uint64_t pg,
                          const char *what) {
     status_t st = pt_map(&kernel_pt, va, pa, size, flags, pg);
@@ -58,8 +67,7 @@ void vm_init(const bootinfo_t *bi) {
     physmap_top = (top + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);
 
     no_exec = cpu_features.nx ? PTE_NX : 0;
-    kernel_pt = (pt_ctx_t){.alloc_table = table_alloc, .table_ptr = table_ptr};
-    kernel_pt.root = pmm_alloc_zeroed(0);
+    kernel_pt = vm_pt_ctx(pmm_alloc_zeroed(0));
     if (kernel_pt.root == 0) {
         panic("vm: no frame for the kernel PML4");
     }

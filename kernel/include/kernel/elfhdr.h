@@ -24,6 +24,17 @@ static inline bool elf_in_file(uint64_t off, uint64_t len, uint64_t size) {
     return off <= size && len <= size - off;
 }
 
+#define ELF_PAGE 4096ull /* the page size both consumers lay segments out in */
+
+static inline uint64_t elf_page_down(uint64_t a) {
+    return a & ~(ELF_PAGE - 1);
+}
+
+/* Callers guarantee a <= 2^64 - ELF_PAGE, so the result does not wrap. */
+static inline uint64_t elf_page_up(uint64_t a) {
+    return (a + ELF_PAGE - 1) & ~(ELF_PAGE - 1);
+}
+
 /* Copies the header into *eh and checks everything but e_type (each caller wants its
  * own): magic, size, class ELF64, little-endian, version 1, machine x86-64, 56-byte
  * program headers, and the program header table inside the file. */

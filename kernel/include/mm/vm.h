@@ -16,6 +16,12 @@ void vm_init(const bootinfo_t *bi);
 /* The kernel's page-table context (tables reached through the physmap, frames from pmm). */
 const pt_ctx_t *vm_kernel(void);
 
+/* A page-table context whose tables are zeroed pmm frames reached through the physmap:
+ * the kernel's own, and every domain view's (mm/view.h). */
+pt_ctx_t vm_pt_ctx(uint64_t root);
+/* Frees a table frame of such a context (pt_free_tables' callback). */
+void vm_table_free(void *arg, uint64_t phys);
+
 /* Top of the physmap (exclusive physical address it covers). */
 uint64_t vm_physmap_top(void);
 
