@@ -20,16 +20,32 @@ static uint32_t pm_timer_read(void) {
     return acpi_ref->pm_tmr_32bit ? v : (v & 0xffffff);
 }
 
+#define SAMPLE_TRIES 16
+#define SAMPLE_TIGHT_TSC 100000ull /* ~40 us at 2.6 GHz: an undisturbed MMIO read is far less */
+
+void hpet_sample(uint64_t *tsc, uint64_t *fs) {
+    uint64_t best = ~0ull;
+    for (int i = 0; i < SAMPLE_TRIES && best > SAMPLE_TIGHT_TSC; i++) {
+        uint64_t t0 = rdtsc();
+        uint64_t f = hpet_now_fs();
+        uint64_t t1 = rdtsc();
+        if (t1 - t0 < best) {
+            best = t1 - t0;
+            *tsc = t0 + (t1 - t0) / 2;
+            *fs = f;
+        }
+    }
+}
+
 /* TSC ticks per second measured against the HPET or the PM timer over one interval. */
 static uint64_t measure_once(bool use_hpet) {
     if (use_hpet) {
-        uint64_t f0 = hpet_now_fs();
-        uint64_t t0 = rdtsc();
-        uint64_t f1;
-        while ((f1 = hpet_now_fs()) - f0 < CALIBRATE_NS * 1000000ull) {
+        uint64_t t0, f0, t1, f1;
+        hpet_sample(&t0, &f0);
+        while (hpet_now_fs() - f0 < CALIBRATE_NS * 1000000ull) {
             cpu_relax();
         }
-        uint64_t t1 = rdtsc();
+        hpet_sample(&t1, &f1);
         uint64_t ns = (f1 - f0) / 1000000; /* 2e7 for 20 ms: (t1 - t0) * 1e9 fits 64 bits */
         return (t1 - t0) * 1000000000ull / ns;
     }

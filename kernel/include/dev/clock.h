@@ -23,5 +23,9 @@ void clock_delay_ns(uint64_t ns);
 
 /* The HPET main counter in femtoseconds since it was enabled; 0 without an HPET. */
 uint64_t hpet_now_fs(void);
+/* The HPET time and a TSC reading taken at (nearly) the same instant: retried until the
+ * two TSC reads around the HPET read are close, so a vCPU preempted in between (TCG)
+ * cannot skew the pair. For calibration and for tests that compare the two clocks. */
+void hpet_sample(uint64_t *tsc, uint64_t *fs);
 /* Enables the HPET at base (physical). ERR_BAD_FORMAT if the registers look wrong. */
 status_t hpet_init(uint64_t base);
