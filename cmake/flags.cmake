@@ -12,7 +12,8 @@ target_compile_options(exo_kernel_flags INTERFACE
   -fno-stack-protector -fno-omit-frame-pointer -mno-omit-leaf-frame-pointer
   -fno-asynchronous-unwind-tables -fno-unwind-tables -g -O2 ${EXO_WARNINGS})
 target_include_directories(exo_kernel_flags INTERFACE
-  ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/kernel/arch/x86_64/include)
+  ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/kernel/arch/x86_64/include
+  ${PROJECT_SOURCE_DIR}/caps/include)
 
 # UEFI loader: a PE32+ EFI application built directly by Clang's MinGW target and LLD
 # (the -gnu target: the MSVC one makes gnu-efi drop every __attribute__). LLP64!
@@ -36,7 +37,8 @@ target_compile_options(exo_host_flags INTERFACE
   -fno-omit-frame-pointer ${EXO_WARNINGS} -Wno-unused-parameter) # cmocka's void **state
 target_link_options(exo_host_flags INTERFACE -fsanitize=address,undefined)
 target_include_directories(exo_host_flags INTERFACE
-  ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/efi)
+  ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/caps/include
+  ${PROJECT_SOURCE_DIR}/efi)
 
 # Apps and userlib: static position-independent executables for ring 3. Hidden visibility
 # and no PLT, so every relocation the linker leaves is R_X86_64_RELATIVE (the only kind the
@@ -48,4 +50,5 @@ target_compile_options(exo_user_flags INTERFACE
   -fvisibility=hidden -fno-plt -fno-stack-protector -fno-asynchronous-unwind-tables
   -fno-omit-frame-pointer -g -O2 ${EXO_WARNINGS})
 target_include_directories(exo_user_flags INTERFACE
-  ${PROJECT_SOURCE_DIR}/userlib/include ${PROJECT_SOURCE_DIR}/kernel/include)
+  ${PROJECT_SOURCE_DIR}/userlib/include ${PROJECT_SOURCE_DIR}/kernel/include
+  ${PROJECT_SOURCE_DIR}/caps/include)

@@ -7,7 +7,7 @@ void exo_cont_entry(void);
 _Static_assert(SYS_CONT_EXIT == 2, "crt0.S hard-codes SYS_CONT_EXIT");
 
 int64_t exo_write(const char *s, size_t n) {
-    return exo_trap(SYS_DEBUG_WRITE, (uint64_t)(uintptr_t)s, n, 0, 0, 0);
+    return exo_trap(SYS_CONSOLE_WRITE, exo_console_cap(), (uint64_t)(uintptr_t)s, n, 0, 0);
 }
 
 void exo_exit(int64_t status) {
@@ -36,7 +36,9 @@ int64_t exo_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size) {
 }
 
 int64_t exo_region_alloc_status(size_t size, uint32_t prot) {
-    return exo_trap(SYS_REGION_ALLOC, size, prot, 0, 0, 0);
+    void *base;
+    int64_t h = exo_region_alloc_cap(exo_memory_cap(), size, prot, &base);
+    return h < 0 ? h : (int64_t)(uintptr_t)base;
 }
 
 void *exo_region_alloc(size_t size, uint32_t prot) {
@@ -53,10 +55,27 @@ uint32_t exo_cpu(void) {
 }
 
 int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *info) {
-    return exo_trap(SYS_DOMAIN_START, (uint64_t)(uintptr_t)name, strlen(name),
-                    (uint64_t)(uintptr_t)args, strlen(args), (uint64_t)(uintptr_t)info);
+    exo_cap_info_t mem;
+    uint64_t budget = 0;
+    if (exo_cap_info(exo_memory_cap(), &mem) == 0) {
+        budget = ((mem.a - mem.b) / EXO_CHILD_BUDGET_PART) & ~4095ull;
+    }
+    exo_domain_spawn_t req = {.name = (uint64_t)(uintptr_t)name,
+                              .name_len = strlen(name),
+                              .args = (uint64_t)(uintptr_t)args,
+                              .args_len = strlen(args),
+                              .memory = exo_memory_cap(),
+                              .budget = budget,
+                              .info = (uint64_t)(uintptr_t)info};
+    exo_cap_info_t con;
+    if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & CAP_RIGHT_GRANT)) {
+        req.caps[req.ncaps++] =
+            (exo_spawn_cap_t){.handle = exo_console_cap(),
+                              .rights = con.rights & (CAP_RIGHT_WRITE | CAP_RIGHT_GRANT)};
+    }
+    return exo_domain_spawn(&req);
 }
 
-int64_t exo_domain_wait(uint64_t id) {
-    return exo_trap(SYS_DOMAIN_WAIT, id, 0, 0, 0, 0);
+int64_t exo_domain_wait(exo_handle_t domain) {
+    return exo_trap(SYS_DOMAIN_WAIT, domain, 0, 0, 0, 0);
 }

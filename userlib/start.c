@@ -24,6 +24,7 @@ void exo_start_main(const exo_start_t *start, uint64_t size) {
     if (size < sizeof(*start) || start->version != EXO_START_VERSION) {
         exo_exit(ERR_BAD_FORMAT);
     }
+    exo_caps_init();
     memcpy(args_copy, start->args, sizeof(args_copy));
     args_copy[sizeof(args_copy) - 1] = '\0';
     for (char *p = args_copy; *p && argc < START_MAX_ARGS;) {

@@ -69,8 +69,11 @@ int main(int argc, char **argv) {
     } else if (strcmp(mode, "orphan") == 0) {
         exo_domain_info_t info;
         int64_t child = exo_domain_start("victim", "victim 3000", &info);
-        if (child < 0 ||
-            exo_spawn(waiter, (void *)(uintptr_t)child, waiter_stack, sizeof(waiter_stack)) < 0) {
+        int64_t st = child < 0 ? child
+                               : exo_spawn(waiter, (void *)(uintptr_t)child, waiter_stack,
+                                           sizeof(waiter_stack));
+        if (st < 0) {
+            exo_printf("probe: orphan: cannot start the child: %s\n", status_str((status_t)st));
             return 2;
         }
         for (int i = 0; i < 4; i++) {

@@ -5,6 +5,7 @@
  */
 #include <arch/mmu.h>
 #include <arch/smp.h>
+#include <caps/cap.h>
 #include <domain/domain.h>
 #include <domain/ucont.h>
 #include <exo/syscall.h>
@@ -28,16 +29,19 @@ static status_t image_write(void *arg, uint64_t off, const void *src, uint64_t l
     return region_write(arg, off, src, len);
 }
 
-/* Loads and maps the image; on failure the caller frees what is set in d. */
-static status_t load_image(domain_t *d, const void *elf, uint64_t size, const char **why) {
+/* Loads and maps the image; on failure the caller frees what is set in d. *prot: the
+ * union of the segments' rights. */
+static status_t load_image(domain_t *d, const void *elf, uint64_t size, budget_t *budget,
+                           uint32_t *prot, const char **why) {
     elfapp_t app;
     status_t st = elfapp_parse(elf, size, &app, why);
     if (st != STATUS_OK) {
         return st;
     }
-    st = region_create(app.span, &d->image);
+    st = region_create(budget, app.span, &d->image);
     if (st != STATUS_OK) {
-        *why = "no memory or address space for the image";
+        *why = st == ERR_QUOTA ? "the memory cap's budget cannot hold the image"
+                               : "no memory or address space for the image";
         return st;
     }
     elfapp_sink_t sink = {.write = image_write, .arg = d->image};
@@ -54,6 +58,7 @@ static status_t load_image(domain_t *d, const void *elf, uint64_t size, const ch
             *why = "mapping a segment failed";
             return st;
         }
+        *prot |= s->prot;
     }
     d->entry = d->image->base + app.entry;
     d->image_base = d->image->base;
@@ -61,34 +66,85 @@ static status_t load_image(domain_t *d, const void *elf, uint64_t size, const ch
     return STATUS_OK;
 }
 
-status_t domain_create(const char *name, const void *elf, uint64_t size, uint64_t parent_id,
-                       domain_t **out, const char **why) {
+/* The first continuation's stack; the lowest page stays unmapped, so an overflow
+ * faults instead of running into whatever the space allocator placed below. */
+static status_t make_stack(domain_t *d, budget_t *budget, const char **why) {
+    status_t st = region_create(budget, DOMAIN_STACK_SIZE, &d->stack);
+    if (st == STATUS_OK) {
+        st = view_attach(&d->view, d->stack, d->stack->base + PAGE_SIZE,
+                         d->stack->base + d->stack->size, EXO_PROT_READ | EXO_PROT_WRITE, false);
+    }
+    if (st != STATUS_OK) {
+        *why = st == ERR_QUOTA ? "the memory cap's budget cannot hold the stack"
+                               : "no memory for the stack";
+    }
+    return st;
+}
+
+/* The domain's caps to its own image and stack: mapped already, roots until a parent's
+ * memory cap adopts them (SYS_DOMAIN_START). */
+static void install_own_caps(domain_t *d, uint32_t image_prot) {
+    bool irq = caps_lock();
+    cap_slot_t *img, *stk;
+    status_t st = cap_reserve(d, &img);
+    st = st ? st : cap_reserve(d, &stk);
+    ASSERT(st == STATUS_OK); /* a fresh table */
+    cap_install_ref(img, CAP_REGION, image_prot | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE, d->image,
+                    NULL);
+    img->mapped = 1;
+    img->map_prot = image_prot;
+    cap_install_ref(stk, CAP_REGION,
+                    CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE, d->stack,
+                    NULL);
+    stk->mapped = 1;
+    stk->map_prot = EXO_PROT_READ | EXO_PROT_WRITE;
+    caps_unlock(irq);
+}
+
+/* Frees what domain_create made, once nothing runs in d and nobody can reach it. */
+static void domain_teardown(domain_t *d) {
+    caps_table_close(d);
+    view_destroy(&d->view);
+    if (d->image) {
+        region_unref(d->image);
+        d->image = NULL;
+    }
+    if (d->stack) {
+        region_unref(d->stack);
+        d->stack = NULL;
+    }
+}
+
+status_t domain_create(const char *name, const void *elf, uint64_t size, budget_t *budget,
+                       uint64_t parent_id, domain_t **out, const char **why) {
     const char *ignored;
     why = why ? why : &ignored;
     *why = "";
     domain_t *d = kzalloc(sizeof(*d));
-    if (d == NULL) {
+    if (d == NULL || caps_table_init(d) != STATUS_OK) {
+        kfree(d);
         *why = "no memory for the domain";
         return ERR_NO_MEMORY;
     }
     status_t st = view_init(&d->view);
     if (st != STATUS_OK) {
+        caps_table_free(d);
         kfree(d);
         *why = "no page table or PCID for the domain";
         return st;
     }
-    st = load_image(d, elf, size, why);
+    uint32_t image_prot = 0;
+    st = load_image(d, elf, size, budget, &image_prot, why);
+    st = st ? st : make_stack(d, budget, why);
     if (st != STATUS_OK) {
-        view_destroy(&d->view);
-        if (d->image) {
-            region_unref(d->image);
-        }
+        domain_teardown(d);
+        caps_table_free(d);
         kfree(d);
         return st;
     }
+    install_own_caps(d, image_prot);
     memcpy(d->name, name, strnlen(name, DOMAIN_NAME_MAX - 1)); /* d is zeroed: terminated */
     d->parent_id = parent_id;
-    d->parent_holds = parent_id != 0;
     d->lock = (spinlock_t)SPINLOCK_INIT;
     event_init(&d->ended_ev);
     atomic_store(&d->refs, 1);
@@ -104,22 +160,22 @@ status_t domain_create(const char *name, const void *elf, uint64_t size, uint64_
     return STATUS_OK;
 }
 
+/* The caps in d's table, in slot order, as the start block lists them. */
+static void list_caps(domain_t *d, exo_start_t *start) {
+    bool irq = caps_lock();
+    for (uint32_t i = 1; i < d->caps.nslots && start->ncaps < EXO_START_CAPS; i++) {
+        const cap_slot_t *s = &d->caps.slots[i];
+        if (s->state == CAP_SLOT_LIVE) {
+            start->caps[start->ncaps++] =
+                (exo_start_cap_t){.handle = cap_handle(s), .type = s->type, .rights = s->rights};
+        }
+    }
+    caps_unlock(irq);
+}
+
 status_t domain_start(domain_t *d, const char *args, uint64_t args_len) {
     if (args_len >= EXO_ARGS_MAX) {
         return ERR_TOO_BIG;
-    }
-    region_t *stack;
-    status_t st = region_create(DOMAIN_STACK_SIZE, &stack);
-    if (st != STATUS_OK) {
-        return st;
-    }
-    /* The lowest page stays unmapped: an overflow faults instead of running into
-     * whatever the space allocator placed below. */
-    st = view_attach(&d->view, stack, stack->base + PAGE_SIZE, stack->base + stack->size,
-                     EXO_PROT_READ | EXO_PROT_WRITE, false);
-    region_unref(stack); /* the view's reference keeps it */
-    if (st != STATUS_OK) {
-        return st;
     }
     exo_start_t start = {.version = EXO_START_VERSION,
                          .domain_id = d->id,
@@ -127,8 +183,10 @@ status_t domain_start(domain_t *d, const char *args, uint64_t args_len) {
                          .image_size = d->image->size,
                          .args_len = args_len};
     memcpy(start.args, args, args_len);
+    list_caps(d, &start);
+    region_t *stack = d->stack;
     uint64_t off = (stack->size - sizeof(start)) & ~15ull;
-    st = region_write(stack, off, &start, sizeof(start));
+    status_t st = region_write(stack, off, &start, sizeof(start));
     if (st != STATUS_OK) {
         return st;
     }
@@ -189,38 +247,6 @@ void domain_kill(domain_t *d, int64_t status) {
     }
 }
 
-status_t domain_claim_child(domain_t *child, uint64_t parent_id) {
-    if (child->parent_id != parent_id || parent_id == 0) {
-        return ERR_NOT_FOUND;
-    }
-    bool irq = spin_lock(&child->lock);
-    bool held = child->parent_holds;
-    child->parent_holds = false;
-    spin_unlock(&child->lock, irq);
-    return held ? STATUS_OK : ERR_STATE;
-}
-
-/* A parent that ended drops the references to children it never waited for. */
-static void release_children(uint64_t parent_id) {
-    for (;;) {
-        domain_t *child = NULL;
-        bool irq = spin_lock(&list_lock);
-        for (domain_t *c = domains; c; c = c->next) {
-            if (c->parent_id == parent_id && c->parent_holds) {
-                child = c;
-                break;
-            }
-        }
-        spin_unlock(&list_lock, irq);
-        if (child == NULL) {
-            return;
-        }
-        if (domain_claim_child(child, parent_id) == STATUS_OK) {
-            domain_release(child);
-        }
-    }
-}
-
 void domain_cont_ended(domain_t *d) {
     bool irq = spin_lock(&d->lock);
     ASSERT(d->live > 0);
@@ -236,10 +262,7 @@ void domain_cont_ended(domain_t *d) {
     if (!last) {
         return;
     }
-    view_destroy(&d->view);
-    region_unref(d->image);
-    d->image = NULL;
-    release_children(d->id);
+    domain_teardown(d);
     if (!d->quiet) {
         kprintf("domain %lu (%s) ended: status %ld\n", d->id, d->name, d->status);
     }
@@ -268,9 +291,9 @@ void domain_release(domain_t *d) {
     live_domains--;
     spin_unlock(&list_lock, irq);
     if (!d->ended) { /* created but never started */
-        view_destroy(&d->view);
-        region_unref(d->image);
+        domain_teardown(d);
     }
+    caps_table_free(d);
     kfree(d);
 }
 

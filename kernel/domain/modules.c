@@ -4,6 +4,9 @@
  * in any case (\EXOSPACE\APPS\HELLO.ELF is "hello"). At the end of boot the kernel starts
  * `init`, passing it the init= words of the command line (commas become spaces).
  */
+#include <arch/mmu.h>
+#include <caps/cap.h>
+#include <caps/cdt.h>
 #include <dev/qemu_exit.h>
 #include <domain/domain.h>
 #include <exo/syscall.h>
@@ -11,7 +14,9 @@
 #include <kernel/cmdline.h>
 #include <kernel/kprintf.h>
 #include <kernel/string.h>
+#include <mm/budget.h>
 #include <mm/physmap.h>
+#include <mm/pmm.h>
 #include <sched/sched.h>
 #include <stdatomic.h>
 
@@ -54,9 +59,8 @@ status_t module_find(const char *name, uint64_t len, const void **data, uint64_t
     return ERR_NOT_FOUND;
 }
 
-status_t domain_spawn_module(const char *name, uint64_t name_len, const char *args,
-                             uint64_t args_len, uint64_t parent_id, domain_t **out,
-                             const char **why) {
+status_t domain_create_module(const char *name, uint64_t name_len, budget_t *budget,
+                              uint64_t parent_id, domain_t **out, const char **why) {
     const void *elf;
     uint64_t size;
     char dname[DOMAIN_NAME_MAX];
@@ -68,19 +72,28 @@ status_t domain_spawn_module(const char *name, uint64_t name_len, const char *ar
     uint64_t n = name_len < sizeof(dname) - 1 ? name_len : sizeof(dname) - 1;
     memcpy(dname, name, n);
     dname[n] = '\0';
-    domain_t *d;
-    st = domain_create(dname, elf, size, parent_id, &d, why);
-    if (st != STATUS_OK) {
-        return st;
+    return domain_create(dname, elf, size, budget, parent_id, out, why);
+}
+
+/* init's root caps: a memory cap over all the RAM free now, which its own image and
+ * stack are charged to (they become its children), and the console. */
+static status_t give_root_caps(domain_t *d, budget_t *root) {
+    bool irq = caps_lock();
+    cap_slot_t *mem, *con;
+    status_t st = cap_reserve(d, &mem);
+    st = st ? st : cap_reserve(d, &con);
+    if (st == STATUS_OK) {
+        cap_install_ref(mem, CAP_MEMORY, CAP_RIGHTS_MEMORY, root, NULL);
+        cap_install_ref(con, CAP_CONSOLE, CAP_RIGHTS_CONSOLE, &cap_console_object, NULL);
+        for (uint32_t i = 1; i < d->caps.nslots; i++) {
+            cap_slot_t *s = &d->caps.slots[i];
+            if (s->state == CAP_SLOT_LIVE && s->parent == NULL && s != mem && s != con) {
+                cdt_attach(mem, s); /* its image and stack */
+            }
+        }
     }
-    st = domain_start(d, args, args_len);
-    if (st != STATUS_OK) {
-        *why = "starting its first continuation failed";
-        domain_release(d);
-        return st;
-    }
-    *out = d;
-    return STATUS_OK;
+    caps_unlock(irq);
+    return st;
 }
 
 static domain_t *init_domain;
@@ -103,7 +116,16 @@ void domain_start_init(const char *cmdline) {
         *p = *p == ',' ? ' ' : *p;
     }
     const char *why = "";
-    status_t st = domain_spawn_module("init", 4, args, strlen(args), 0, &init_domain, &why);
+    pmm_stats_t ps;
+    pmm_get_stats(&ps);
+    budget_t *root;
+    status_t st = budget_create_root(ps.free_frames * PAGE_SIZE, &root);
+    st = st ? st : domain_create_module("init", 4, root, 0, &init_domain, &why);
+    st = st ? st : give_root_caps(init_domain, root);
+    st = st ? st : domain_start(init_domain, args, strlen(args));
+    if (root) {
+        budget_unref(root); /* init's memory cap holds it now */
+    }
     if (st != STATUS_OK) {
         kprintf("exospace: cannot start init: %s: %s\n", status_str(st), why);
         return;

@@ -5,8 +5,11 @@
  * return, and the SYSCALL path resumes the user with the result in %rax.
  */
 #include <arch/user.h>
+#include <caps/cap.h>
+#include <caps/ops.h>
 #include <dev/clock.h>
 #include <dev/console.h>
+#include <domain/spawn.h>
 #include <domain/ucont.h>
 #include <exo/syscall.h>
 #include <kernel/cpu.h>
@@ -17,17 +20,24 @@
 #include <mm/uaccess.h>
 #include <stdatomic.h>
 
-#define DEBUG_WRITE_MAX 4096
-#define DEBUG_WRITE_CHUNK 256
+#define CONSOLE_WRITE_MAX 4096
+#define CONSOLE_WRITE_CHUNK 256
 
-static int64_t sys_debug_write(uint64_t ptr, uint64_t len) {
-    if (len > DEBUG_WRITE_MAX) {
+static int64_t sys_console_write(domain_t *d, exo_handle_t h, uint64_t ptr, uint64_t len) {
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(d, h, CAP_CONSOLE, CAP_RIGHT_WRITE, &s);
+    caps_unlock(irq);
+    if (st != STATUS_OK) {
+        return st;
+    }
+    if (len > CONSOLE_WRITE_MAX) {
         return ERR_TOO_BIG;
     }
-    char buf[DEBUG_WRITE_CHUNK];
+    char buf[CONSOLE_WRITE_CHUNK];
     for (uint64_t done = 0; done < len;) {
         uint64_t n = len - done < sizeof(buf) ? len - done : sizeof(buf);
-        status_t st = copy_from_user(buf, ptr + done, n);
+        st = copy_from_user(buf, ptr + done, n);
         if (st != STATUS_OK) {
             return done ? (int64_t)done : st;
         }
@@ -51,91 +61,70 @@ static int64_t sys_spawn(ucont_t *self, uint64_t entry, uint64_t arg, uint64_t s
     return id;
 }
 
-static int64_t sys_region_alloc(ucont_t *self, uint64_t size, uint64_t prot) {
-    uint32_t all = EXO_PROT_READ | EXO_PROT_WRITE | EXO_PROT_EXEC;
-    if (size == 0 || prot == 0 || (prot & ~(uint64_t)all)) {
-        return ERR_INVALID;
-    }
-    if ((prot & EXO_PROT_WRITE) && (prot & EXO_PROT_EXEC)) {
-        return ERR_PERM; /* W^X for user memory too */
-    }
-    if (size > REGION_MAX_SIZE) {
-        return ERR_TOO_BIG;
-    }
-    region_t *r;
-    status_t st = region_create(size, &r);
-    if (st != STATUS_OK) {
-        return st;
-    }
-    st = view_attach(&self->dom->view, r, r->base, r->base + r->size, (uint32_t)prot, false);
-    uint64_t base = r->base;
-    region_unref(r); /* the view's reference keeps it while the domain lives */
-    return st == STATUS_OK ? (int64_t)base : st;
-}
-
-typedef struct start_args {
-    char name[DOMAIN_NAME_MAX];
-    uint64_t name_len;
-    char args[EXO_ARGS_MAX];
-    uint64_t args_len;
-    uint64_t info_ptr;
-} start_args_t;
-
-static status_t decode_domain_start(const user_regs_t *tf, start_args_t *a) {
-    a->name_len = user_regs_arg(tf, 1);
-    a->args_len = user_regs_arg(tf, 3);
-    a->info_ptr = user_regs_arg(tf, 4);
-    if (a->name_len == 0 || a->name_len >= sizeof(a->name) || a->args_len >= sizeof(a->args)) {
-        return ERR_TOO_BIG;
-    }
-    status_t st = copy_from_user(a->name, user_regs_arg(tf, 0), a->name_len);
+/* Under caps_lock: the domain a handle with rights names, with a reference. */
+static status_t domain_from_cap(domain_t *self, exo_handle_t h, uint32_t rights, domain_t **out) {
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(self, h, CAP_DOMAIN, rights, &s);
     if (st == STATUS_OK) {
-        st = copy_from_user(a->args, user_regs_arg(tf, 2), a->args_len);
+        *out = s->obj;
+        domain_ref(*out);
     }
-    exo_domain_info_t probe = {0};
-    if (st == STATUS_OK) { /* the result must be deliverable before anything starts */
-        st = copy_to_user(a->info_ptr, &probe, sizeof(probe));
-    }
-    a->name[a->name_len] = '\0';
-    a->args[a->args_len] = '\0';
+    caps_unlock(irq);
     return st;
 }
 
-static int64_t sys_domain_start(ucont_t *self, const user_regs_t *tf) {
-    start_args_t a;
-    status_t st = decode_domain_start(tf, &a);
-    if (st != STATUS_OK) {
-        return st;
-    }
+static int64_t sys_domain_wait(ucont_t *self, user_regs_t *tf, exo_handle_t h) {
     domain_t *child;
-    const char *why = "";
-    st = domain_spawn_module(a.name, a.name_len, a.args, a.args_len, self->dom->id, &child, &why);
+    status_t st = domain_from_cap(self->dom, h, CAP_RIGHT_DOMAIN_WAIT, &child);
     if (st != STATUS_OK) {
-        kprintf("domain: %s (domain %lu) cannot start \"%s\": %s: %s\n", self->dom->name,
-                self->dom->id, a.name, status_str(st), why);
         return st;
     }
-    exo_domain_info_t info = {.id = child->id, /* immutable fields: the child may end */
-                              .image_base = child->image_base,
-                              .image_size = child->image_size,
-                              .entry = child->entry};
-    copy_to_user(a.info_ptr, &info, sizeof(info)); /* probed writable in decode */
-    return (int64_t)info.id;
-}
-
-static int64_t sys_domain_wait(ucont_t *self, user_regs_t *tf, uint64_t id) {
-    domain_t *child = domain_lookup(id);
-    if (child == NULL) {
-        return ERR_NOT_FOUND;
-    }
-    status_t st = domain_claim_child(child, self->dom->id);
-    if (st != STATUS_OK) {
+    if (child == self->dom) {
         domain_release(child);
-        return st;
+        return ERR_STATE; /* it would wait for its own end */
     }
-    domain_release(child); /* the lookup's; the parent's reference is ours now */
     self->waiting = child;
     ucont_leave(self, tf, UCONT_WAIT); /* resumes with the child's status in %rax */
+}
+
+static int64_t sys_domain_kill(ucont_t *self, exo_handle_t h) {
+    domain_t *d;
+    status_t st = domain_from_cap(self->dom, h, CAP_RIGHT_DOMAIN_KILL, &d);
+    if (st != STATUS_OK) {
+        return st;
+    }
+    domain_kill(d, EXO_EXIT_KILLED);
+    domain_release(d);
+    return 0;
+}
+
+/* The capability traps: caps/ops.h. */
+static int64_t cap_call(domain_t *d, const user_regs_t *tf, uint64_t nr) {
+    uint64_t a0 = user_regs_arg(tf, 0), a1 = user_regs_arg(tf, 1), a2 = user_regs_arg(tf, 2),
+             a3 = user_regs_arg(tf, 3);
+    switch (nr) {
+    case SYS_REGION_ALLOC:
+        return sys_region_alloc(d, a0, a1, a2, a3);
+    case SYS_CAP_DERIVE:
+        return sys_cap_derive(d, a0, a1);
+    case SYS_CAP_TRANSFER:
+        return sys_cap_transfer(d, a0, a1, a2, a3);
+    case SYS_CAP_DELETE:
+        return sys_cap_delete(d, a0);
+    case SYS_CAP_REVOKE:
+        return sys_cap_revoke(d, a0);
+    case SYS_CAP_INFO:
+        return sys_cap_info(d, a0, a1);
+    case SYS_REGION_MAP:
+        return sys_region_map(d, a0, a1);
+    case SYS_REGION_UNMAP:
+        return sys_region_unmap(d, a0);
+    case SYS_MEMORY_SPLIT:
+        return sys_memory_split(d, a0, a1);
+    default:
+        return ERR_UNSUPPORTED;
+    }
 }
 
 void syscall_dispatch(user_regs_t *tf) {
@@ -164,11 +153,9 @@ void syscall_dispatch(user_regs_t *tf) {
     case SYS_SPAWN:
         ret = sys_spawn(self, user_regs_arg(tf, 0), user_regs_arg(tf, 1), user_regs_arg(tf, 2));
         break;
-    case SYS_DEBUG_WRITE:
-        ret = sys_debug_write(user_regs_arg(tf, 0), user_regs_arg(tf, 1));
-        break;
-    case SYS_REGION_ALLOC:
-        ret = sys_region_alloc(self, user_regs_arg(tf, 0), user_regs_arg(tf, 1));
+    case SYS_CONSOLE_WRITE:
+        ret = sys_console_write(self->dom, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
+                                user_regs_arg(tf, 2));
         break;
     case SYS_CLOCK:
         ret = (int64_t)clock_ns();
@@ -177,13 +164,16 @@ void syscall_dispatch(user_regs_t *tf) {
         ret = this_cpu()->index;
         break;
     case SYS_DOMAIN_START:
-        ret = sys_domain_start(self, tf);
+        ret = sys_domain_start(self->dom, user_regs_arg(tf, 0));
         break;
     case SYS_DOMAIN_WAIT:
         ret = sys_domain_wait(self, tf, user_regs_arg(tf, 0));
         break;
+    case SYS_DOMAIN_KILL:
+        ret = sys_domain_kill(self, user_regs_arg(tf, 0));
+        break;
     default:
-        ret = ERR_UNSUPPORTED;
+        ret = cap_call(self->dom, tf, user_regs_number(tf));
         break;
     }
     user_regs_set_result(tf, (uint64_t)ret);

@@ -99,7 +99,7 @@ static void ucont_run(cont_t *k) {
     watchdog_arm(c, u);
     uint64_t why = user_enter(&u->regs);
     watchdog_disarm(c);
-    view_deactivate();
+    view_deactivate(&d->view);
     atomic_store(&c->user_domain, 0);
     c->current_user = NULL;
     irq_restore(irq);

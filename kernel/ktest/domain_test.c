@@ -6,6 +6,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/mmu.h>
+#include <caps/cap.h>
 #include <dev/clock.h>
 #include <domain/domain.h>
 #include <exo/elf64.h>
@@ -13,9 +14,11 @@
 #include <kernel/string.h>
 #include <ktest/ktest.h>
 #include <loader/elfapp.h>
+#include <mm/budget.h>
 #include <mm/heap.h>
 #include <mm/pmm.h>
 #include <mm/region.h>
+#include <stdatomic.h>
 
 #define CHURN_DOMAINS 1000
 #define CHURN_BATCH 50
@@ -26,6 +29,8 @@ typedef struct figures {
     uint64_t space_free;
     uint64_t regions;
     uint64_t domains;
+    uint64_t caps;
+    uint64_t budgets;
 } figures_t;
 
 static void figures_get(figures_t *f) {
@@ -41,7 +46,9 @@ static void figures_get(figures_t *f) {
                      .heap_objects = h.live_objects,
                      .space_free = r.space_free,
                      .regions = r.live,
-                     .domains = d.live};
+                     .domains = d.live,
+                     .caps = caps_live(),
+                     .budgets = budget_live()};
 }
 
 #define KT_ASSERT_FIGURES(a, b)                                                                    \
@@ -51,6 +58,8 @@ static void figures_get(figures_t *f) {
         KT_ASSERT_EQ((a).space_free, (b).space_free);                                              \
         KT_ASSERT_EQ((a).regions, (b).regions);                                                    \
         KT_ASSERT_EQ((a).domains, (b).domains);                                                    \
+        KT_ASSERT_EQ((a).caps, (b).caps);                                                          \
+        KT_ASSERT_EQ((a).budgets, (b).budgets);                                                    \
     } while (0)
 
 typedef struct batch {
@@ -80,7 +89,7 @@ KTEST(domain_churn_no_leak) {
         b.n = 0;
         for (uint32_t i = 0; i < CHURN_BATCH; i++) {
             const char *why = "";
-            KT_ASSERT_EQ(domain_create("true", elf, size, 0, &b.d[i], &why), STATUS_OK);
+            KT_ASSERT_EQ(domain_create("true", elf, size, NULL, 0, &b.d[i], &why), STATUS_OK);
             b.d[i]->quiet = true;
             b.n++;
             KT_ASSERT_EQ(domain_start(b.d[i], "true", 4), STATUS_OK);
@@ -108,7 +117,7 @@ KTEST(domain_created_not_started_is_freed) {
     figures_get(&before);
     for (int i = 0; i < 100; i++) {
         domain_t *d;
-        KT_ASSERT_EQ(domain_create("hello", elf, size, 0, &d, NULL), STATUS_OK);
+        KT_ASSERT_EQ(domain_create("hello", elf, size, NULL, 0, &d, NULL), STATUS_OK);
         domain_release(d);
     }
     figures_get(&after);
@@ -248,7 +257,7 @@ KTEST(domain_rejects_hostile_elf) {
         KT_ASSERT(mutate(img, &size, (hostile_t)h)); /* hello has relocations to break */
         domain_t *d = NULL;
         const char *why = "";
-        status_t st = domain_create("hostile", img, size, 0, &d, &why);
+        status_t st = domain_create("hostile", img, size, NULL, 0, &d, &why);
         kprintf("hostile elf: %-20s -> %s: %s\n", hostile_names[h], status_str(st), why);
         kfree(img);
         KT_ASSERT(st != STATUS_OK);
@@ -281,7 +290,7 @@ KTEST(domain_random_elf_mutations) {
                 (uint8_t)(1u << (rng_next(&seed) % 8));
         }
         domain_t *d;
-        if (domain_create("mutant", img, size, 0, &d, NULL) == STATUS_OK) {
+        if (domain_create("mutant", img, size, NULL, 0, &d, NULL) == STATUS_OK) {
             accepted++; /* a harmless flip (padding, code bytes): load it, never run it */
             domain_release(d);
         }
@@ -306,7 +315,8 @@ KTEST_MANUAL(bench_domain_switch) {
         view_activate(&b);
     }
     uint64_t cycles = (rdtsc() - t0) / (2 * N);
-    view_deactivate();
+    view_deactivate(&b);
+    atomic_store(&a.on_cores, 0); /* switched away from without view_deactivate */
     irq_restore(irq);
     view_destroy(&a);
     view_destroy(&b);

@@ -37,6 +37,18 @@ const char *status_str(status_t s) {
         return "ERR_TIMEOUT";
     case ERR_FAULT:
         return "ERR_FAULT";
+    case ERR_BAD_HANDLE:
+        return "ERR_BAD_HANDLE";
+    case ERR_STALE:
+        return "ERR_STALE";
+    case ERR_WRONG_TYPE:
+        return "ERR_WRONG_TYPE";
+    case ERR_RIGHTS:
+        return "ERR_RIGHTS";
+    case ERR_TABLE_FULL:
+        return "ERR_TABLE_FULL";
+    case ERR_QUOTA:
+        return "ERR_QUOTA";
     default:
         return "ERR_UNKNOWN";
     }

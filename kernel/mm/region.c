@@ -5,6 +5,7 @@
 #include <arch/mmu.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
+#include <mm/budget.h>
 #include <mm/heap.h>
 #include <mm/physmap.h>
 #include <mm/pmm.h>
@@ -34,7 +35,7 @@ void region_init(void) {
     }
 }
 
-status_t region_create(uint64_t size, region_t **out) {
+status_t region_create(budget_t *budget, uint64_t size, region_t **out) {
     if (size == 0) {
         return ERR_INVALID;
     }
@@ -42,11 +43,17 @@ status_t region_create(uint64_t size, region_t **out) {
         return ERR_TOO_BIG;
     }
     size = page_round_up(size);
+    if (budget && budget_charge(budget, size) != STATUS_OK) {
+        return ERR_QUOTA;
+    }
     region_t *r = kzalloc(sizeof(*r));
     uint64_t *frames = kzalloc((size / PAGE_SIZE) * sizeof(uint64_t));
     if (r == NULL || frames == NULL) {
         kfree(r);
         kfree(frames);
+        if (budget) {
+            budget_uncharge(budget, size);
+        }
         return ERR_NO_MEMORY;
     }
     unsigned order = vspace_order_for(size);
@@ -59,8 +66,15 @@ status_t region_create(uint64_t size, region_t **out) {
     if (st != STATUS_OK) {
         kfree(r);
         kfree(frames);
+        if (budget) {
+            budget_uncharge(budget, size);
+        }
         return ERR_NO_MEMORY;
     }
+    if (budget) {
+        budget_ref(budget);
+    }
+    r->budget = budget;
     r->size = size;
     r->order = order;
     r->npages = size / PAGE_SIZE;
@@ -94,6 +108,10 @@ void region_unref(region_t *r) {
     spin_unlock(&space_lock, irq);
     if (st != STATUS_OK) {
         panic("region_unref: vspace_free(%lx): %s", r->base, status_str(st));
+    }
+    if (r->budget) {
+        budget_uncharge(r->budget, r->size);
+        budget_unref(r->budget);
     }
     kfree(r->frames);
     kfree(r);

@@ -6,6 +6,7 @@
  */
 #include <arch/cpu.h>
 #include <arch/mmu.h>
+#include <arch/smp.h>
 #include <exo/syscall.h>
 #include <kernel/cpu.h>
 #include <kernel/panic.h>
@@ -15,12 +16,20 @@
 #include <mm/pmm.h>
 #include <mm/view.h>
 #include <mm/vm.h>
+#include <stdatomic.h>
 
 #define KERNEL_HALF_FIRST 256 /* PML4 entries 256..511 are the kernel's, shared */
 
 static spinlock_t pcid_lock = SPINLOCK_INIT;
 static uint64_t pcid_used[PCID_COUNT / 64] = {1}; /* PCID 0: the kernel's */
 static uint64_t pcid_generation; /* 64 bits: never wraps, so generations never repeat */
+
+static uint64_t pcid_next_generation(void) {
+    bool irq = spin_lock(&pcid_lock);
+    uint64_t g = ++pcid_generation;
+    spin_unlock(&pcid_lock, irq);
+    return g;
+}
 
 static status_t pcid_alloc(view_t *v) {
     if (!cpu_features.pcid) {
@@ -32,7 +41,7 @@ static status_t pcid_alloc(view_t *v) {
             uint32_t bit = (uint32_t)__builtin_ctzll(~pcid_used[w]);
             pcid_used[w] |= 1ull << bit;
             v->pcid = (uint16_t)(w * 64 + bit);
-            v->pcid_gen = ++pcid_generation;
+            atomic_store(&v->pcid_gen, ++pcid_generation);
             spin_unlock(&pcid_lock, irq);
             return STATUS_OK;
         }
@@ -178,21 +187,66 @@ status_t view_fault(view_t *v, uint64_t addr, uint32_t access) {
     return st;
 }
 
+void view_detach(view_t *v, region_t *r, view_unmapped_t *out) {
+    *out = (view_unmapped_t){.region = r};
+    bool irq = spin_lock(&v->lock);
+    uint32_t kept = 0;
+    for (uint32_t i = 0; i < v->nmaps; i++) {
+        view_map_t *m = &v->maps[i];
+        if (m->region != r) {
+            v->maps[kept++] = *m;
+            continue;
+        }
+        for (uint64_t va = m->start; va < m->end; va += PAGE_SIZE) {
+            uint64_t size;
+            if (pt_unmap(&v->pt, va, &size) == STATUS_OK) {
+                v->mapped--;
+            }
+        }
+        out->start = out->refs ? out->start : m->start;
+        out->end = m->end; /* maps are sorted: the last one ends highest */
+        out->refs++;
+    }
+    v->nmaps = kept;
+    spin_unlock(&v->lock, irq);
+}
+
+void view_unmap_finish(view_t *v, view_unmapped_t *u) {
+    if (u->refs == 0) {
+        return;
+    }
+    /* A core that activates v from now on flushes v's PCID (it sees the new generation),
+     * or else it set its on_cores bit before we read the mask below: seq_cst on both
+     * sides, so one of the two always happens. */
+    if (cpu_features.pcid) {
+        atomic_store(&v->pcid_gen, pcid_next_generation());
+    }
+    uint64_t mask = atomic_load(&v->on_cores);
+    tlb_shootdown(mask, u->start, (u->end - u->start) / PAGE_SIZE);
+    for (uint32_t i = 0; i < u->refs; i++) {
+        region_unref(u->region);
+    }
+    u->refs = 0;
+}
+
 void view_activate(view_t *v) {
+    cpu_t *c = this_cpu();
+    atomic_fetch_or(&v->on_cores, 1ull << c->index); /* before reading the generation */
     if (!cpu_features.pcid) {
         write_cr3(v->pt.root);
         return;
     }
-    cpu_t *c = this_cpu();
     uint64_t cr3 = v->pt.root | v->pcid;
-    if (c->pcid_gen[v->pcid] == v->pcid_gen) {
+    uint64_t gen = atomic_load(&v->pcid_gen);
+    if (c->pcid_gen[v->pcid] == gen) {
         cr3 |= CR3_NOFLUSH;
     } else {
-        c->pcid_gen[v->pcid] = v->pcid_gen;
+        c->pcid_gen[v->pcid] = gen;
     }
     write_cr3(cr3);
 }
 
-void view_deactivate(void) {
+void view_deactivate(view_t *v) {
     write_cr3(vm_kernel()->root | (cpu_features.pcid ? CR3_NOFLUSH : 0));
+    atomic_fetch_and(&v->on_cores, ~(1ull << this_cpu()->index));
 }

@@ -3,11 +3,12 @@
  * user continuations running in it (domain/ucont.h). It is created from a static-PIE ELF
  * image placed at addresses of its own, started with an argument string, and ends when
  * its last continuation ends: by exit, by a fault that killed the whole domain, or by the
- * watchdog. Then its view goes away at once; the domain_t itself lives until its last
- * reference (its parent's, dropped by the wait) is released.
+ * watchdog. Then its capability table is closed and its view goes away at once; the
+ * domain_t itself lives until its last reference (the domain caps naming it) is released.
  */
 #pragma once
 
+#include <caps/cspace.h>
 #include <exo/status.h>
 #include <kernel/spinlock.h>
 #include <mm/region.h>
@@ -26,8 +27,12 @@ typedef struct domain {
     char name[DOMAIN_NAME_MAX];
     uint64_t parent_id; /* 0: started by the kernel */
     view_t view;
-    region_t *image;     /* NULL once ended */
-    uint64_t image_base; /* set at creation, never changed (readable while referenced) */
+    cspace_t caps;         /* its capability table (caps_lock) */
+    cap_slot_t *cap_slots; /* CAP_TABLE_SLOTS */
+    bool caps_closed;      /* ended: no cap can enter the table any more (caps_lock) */
+    region_t *image;       /* a reference until the domain ends; NULL after */
+    region_t *stack;       /* the first continuation's stack, the same */
+    uint64_t image_base;   /* set at creation, never changed (readable while referenced) */
     uint64_t image_size;
     uint64_t entry;
     spinlock_t lock;       /* live, ended, status */
@@ -36,7 +41,6 @@ typedef struct domain {
     bool ended;            /* every continuation ended; the view is gone */
     bool status_set;       /* status is final (the first exit or kill decides) */
     bool quiet;            /* no "ended" line in the log (bulk tests) */
-    bool parent_holds;     /* the parent still holds its reference (until it waits) */
     int64_t status;        /* exit status (exo/syscall.h for the kernel's own) */
     event_t ended_ev;      /* signalled once ended */
     struct ucont *waiters; /* its continuations waiting for a child's end (d->lock) */
@@ -50,13 +54,15 @@ typedef struct domain_stats {
     uint64_t created; /* since boot */
 } domain_stats_t;
 
-/* Loads the ELF image elf[0..size) into a new domain (not started). The caller holds the
- * one reference. On a rejected image returns the loader's status and sets *why to its
- * one-line reason; nothing is left allocated. */
-status_t domain_create(const char *name, const void *elf, uint64_t size, uint64_t parent_id,
-                       domain_t **out, const char **why);
-/* Gives d a stack and its first continuation (entry(start block)) and spawns it. args is
- * copied (at most EXO_ARGS_MAX - 1 bytes, else ERR_TOO_BIG). */
+/* Loads the ELF image elf[0..size) into a new domain (not started) with a capability
+ * table holding caps to its image and stack (mapped, roots of the derivation tree),
+ * both charged to budget (NULL: uncharged, kernel tests). The caller holds the one
+ * reference. On a rejected image returns the loader's status and sets *why to its
+ * one-line reason; nothing is left allocated. ERR_QUOTA if budget cannot cover it. */
+status_t domain_create(const char *name, const void *elf, uint64_t size, budget_t *budget,
+                       uint64_t parent_id, domain_t **out, const char **why);
+/* Spawns d's first continuation: entry(start block), the block listing the caps in d's
+ * table now. args is copied (at most EXO_ARGS_MAX - 1 bytes, else ERR_TOO_BIG). */
 status_t domain_start(domain_t *d, const char *args, uint64_t args_len);
 
 /* Ends d with status (unless a status was set already): every continuation stops at its
@@ -73,10 +79,6 @@ void domain_waiter_remove(domain_t *d, struct ucont *u);
 /* A continuation of d ended (ucont.c); the last one ends d. */
 void domain_cont_ended(domain_t *d);
 
-/* The parent's wait: takes over the reference the parent got from SYS_DOMAIN_START.
- * ERR_NOT_FOUND if child is not parent's, ERR_STATE if it was waited for already. */
-status_t domain_claim_child(domain_t *child, uint64_t parent_id);
-
 /* Reference counting: lookup takes one (NULL if no such live domain), release drops it. */
 domain_t *domain_lookup(uint64_t id);
 void domain_ref(domain_t *d);
@@ -86,9 +88,9 @@ void domain_get_stats(domain_stats_t *out);
 
 /* Finds boot module `name` (its file name without directory or extension, any case). */
 status_t module_find(const char *name, uint64_t len, const void **data, uint64_t *size);
-/* Creates and starts the domain for boot module name. */
-status_t domain_spawn_module(const char *name, uint64_t name_len, const char *args,
-                             uint64_t args_len, uint64_t parent_id, domain_t **out,
-                             const char **why);
-/* Boot: starts the `init` module with the kernel command line's init= arguments. */
+/* Creates the domain for boot module name (not started), charged to budget. */
+status_t domain_create_module(const char *name, uint64_t name_len, budget_t *budget,
+                              uint64_t parent_id, domain_t **out, const char **why);
+/* Boot: starts the `init` module with the kernel command line's init= arguments and the
+ * root capabilities (all memory, the console). */
 void domain_start_init(const char *cmdline);

@@ -26,6 +26,12 @@ typedef int32_t status_t;
 #define ERR_CHECKSUM -14   /* a checksum over the input does not match */
 #define ERR_TIMEOUT -15    /* a bounded wait ran out */
 #define ERR_FAULT -16      /* a user address the caller may not access (unmapped, no rights) */
+#define ERR_BAD_HANDLE -17 /* a handle that never named a cap in this table (forged, garbage) */
+#define ERR_STALE -18      /* a handle whose cap was deleted or revoked */
+#define ERR_WRONG_TYPE -19 /* the cap is of another object type than the call needs */
+#define ERR_RIGHTS -20     /* the cap lacks a right the call needs, or a derive asks for more */
+#define ERR_TABLE_FULL -21 /* the capability table has no free slot */
+#define ERR_QUOTA -22      /* a memory cap's budget cannot cover the request */
 
 /* Short constant name of a status code ("ERR_RANGE"); never NULL. */
 const char *status_str(status_t s);

@@ -7,21 +7,34 @@
  */
 #pragma once
 
+#include <exo/caps.h>
 #include <stdint.h>
 
+/* Calls marked [cap] reach an object only through a handle of the caller's capability
+ * table (exo/caps.h) with the rights named; the rest act on the caller itself. */
 enum exo_syscall {
-    SYS_NULL = 0,         /* () -> 0: the bare trap round trip */
-    SYS_EXIT = 1,         /* (int64 status): ends the domain, every continuation in it */
-    SYS_CONT_EXIT = 2,    /* (): ends the calling continuation (the domain ends with its last) */
-    SYS_YIELD = 3,        /* (flags): suspend, resume later (YIELD_MIGRATE: on another core) */
-    SYS_SPAWN = 4,        /* (entry, arg, stack_top) -> continuation id (>0) */
-    SYS_DEBUG_WRITE = 5,  /* (ptr, len) -> bytes written to the kernel console */
-    SYS_REGION_ALLOC = 6, /* (size, prot) -> address of a new region, mapped on demand */
-    SYS_CLOCK = 7,        /* () -> nanoseconds since boot */
-    SYS_CPU = 8,          /* () -> index of the core running the caller */
-    SYS_DOMAIN_START = 9, /* (name ptr, name len, args ptr, args len, exo_domain_info_t *out)
-                             -> id of a new domain running boot module `name` */
-    SYS_DOMAIN_WAIT = 10, /* (id) -> that child's exit status, once it has ended */
+    SYS_NULL = 0,          /* () -> 0: the bare trap round trip */
+    SYS_EXIT = 1,          /* (int64 status): ends the domain, every continuation in it */
+    SYS_CONT_EXIT = 2,     /* (): ends the calling continuation (the domain ends with its last) */
+    SYS_YIELD = 3,         /* (flags): suspend, resume later (YIELD_MIGRATE: on another core) */
+    SYS_SPAWN = 4,         /* (entry, arg, stack_top) -> continuation id (>0) */
+    SYS_CONSOLE_WRITE = 5, /* [cap] (console WRITE, ptr, len) -> bytes written */
+    SYS_REGION_ALLOC = 6,  /* [cap] (memory MEM_ALLOC, size, prot, uint64 *base or 0) -> handle
+                              of a new region cap (prot + GRANT + DERIVE), mapped with prot */
+    SYS_CLOCK = 7,         /* () -> nanoseconds since boot */
+    SYS_CPU = 8,           /* () -> index of the core running the caller */
+    SYS_DOMAIN_START = 9,  /* [cap] (const exo_domain_spawn_t *) -> handle of the new domain */
+    SYS_DOMAIN_WAIT = 10,  /* [cap] (domain DOMAIN_WAIT) -> its exit status, once ended */
+    SYS_DOMAIN_KILL = 11,  /* [cap] (domain DOMAIN_KILL): ends it with EXO_EXIT_KILLED */
+    SYS_CAP_DERIVE = 12,   /* [cap] (h DERIVE, rights) -> handle of a child cap, rights <= h's */
+    SYS_CAP_TRANSFER = 13, /* [cap] (domain DOMAIN_INSERT, h GRANT, rights, flags) -> handle in
+                              that domain's table; a copy is h's child, CAP_TRANSFER_MOVE moves */
+    SYS_CAP_DELETE = 14,   /* [cap] (h): deletes it; its children move up to its parent */
+    SYS_CAP_REVOKE = 15,   /* [cap] (h) -> number of descendants deleted, in every domain */
+    SYS_CAP_INFO = 16,     /* [cap] (h, exo_cap_info_t *) -> 0 */
+    SYS_REGION_MAP = 17,   /* [cap] (region, prot <= its rights): maps it in the caller's view */
+    SYS_REGION_UNMAP = 18, /* [cap] (region): takes it out of the caller's view */
+    SYS_MEMORY_SPLIT = 19, /* [cap] (memory MEM_ALLOC, bytes) -> handle of a child budget */
     SYS_COUNT
 };
 
@@ -34,13 +47,39 @@ enum exo_syscall {
 /* Exit status of a domain the kernel ended (any other value is the app's own). */
 #define EXO_EXIT_FAULT (-1000)    /* a continuation faulted: the whole domain was killed */
 #define EXO_EXIT_WATCHDOG (-1001) /* its last continuation exceeded the CPU budget */
+#define EXO_EXIT_KILLED (-1002)   /* ended through SYS_DOMAIN_KILL */
 
 #define EXO_ARGS_MAX 256 /* bytes of the argument string a domain starts with */
+#define EXO_SPAWN_CAPS 8 /* caps a parent may pass to a new domain */
+#define EXO_START_CAPS 16
 
-/* What SYS_DOMAIN_START tells the parent about the child (the caps issue replaces the id
- * with a domain capability). */
+/* A cap a parent passes to a new domain: copied into the child's table as a child of
+ * handle, with rights (<= handle's; handle needs GRANT). */
+typedef struct exo_spawn_cap {
+    exo_handle_t handle;
+    uint64_t rights;
+} exo_spawn_cap_t;
+
+/* SYS_DOMAIN_START's request. The child's image and stack are charged to memory (which
+ * needs MEM_ALLOC); with budget > 0 the child also gets a memory cap of its own with that
+ * many bytes split off memory. */
+typedef struct exo_domain_spawn {
+    uint64_t name; /* pointer to the boot module's name (not terminated) */
+    uint64_t name_len;
+    uint64_t args; /* pointer to the argument string (not terminated) */
+    uint64_t args_len;
+    exo_handle_t memory;
+    uint64_t budget;
+    uint64_t info; /* exo_domain_info_t * to fill, or 0 */
+    uint64_t ncaps;
+    exo_spawn_cap_t caps[EXO_SPAWN_CAPS];
+} exo_domain_spawn_t;
+
+_Static_assert(sizeof(exo_domain_spawn_t) == 64 + 16 * EXO_SPAWN_CAPS, "exo_domain_spawn_t is ABI");
+
+/* What SYS_DOMAIN_START tells the parent about the child. */
 typedef struct exo_domain_info {
-    uint64_t id;
+    uint64_t id;         /* for logs and reports; the handle is what names it */
     uint64_t image_base; /* the child's image: its code and data, at unique addresses */
     uint64_t image_size;
     uint64_t entry;
@@ -49,7 +88,10 @@ typedef struct exo_domain_info {
 _Static_assert(sizeof(exo_domain_info_t) == 32, "exo_domain_info_t is ABI");
 
 /* The block a domain's first continuation gets in %rdi (on its stack, read-only by
- * convention); %rsi = its size. */
+ * convention); %rsi = its size. caps[] lists every cap in its table at the start, in slot
+ * order: its image, its stack, then (from SYS_DOMAIN_START) its own memory cap if it got a
+ * budget, then the passed caps in the order given. init gets the root memory and console
+ * caps instead (docs/security-model.md). */
 typedef struct exo_start {
     uint64_t version; /* EXO_START_VERSION */
     uint64_t domain_id;
@@ -57,7 +99,10 @@ typedef struct exo_start {
     uint64_t image_size;
     uint64_t args_len;
     char args[EXO_ARGS_MAX]; /* NUL-terminated, words separated by spaces */
+    uint64_t ncaps;
+    exo_start_cap_t caps[EXO_START_CAPS];
 } exo_start_t;
 
-#define EXO_START_VERSION 1
-_Static_assert(sizeof(exo_start_t) == 40 + EXO_ARGS_MAX, "exo_start_t is ABI");
+#define EXO_START_VERSION 2
+_Static_assert(sizeof(exo_start_t) == 48 + EXO_ARGS_MAX + 16 * EXO_START_CAPS,
+               "exo_start_t is ABI");

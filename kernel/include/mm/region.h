@@ -10,6 +10,7 @@
 
 #include <exo/status.h>
 #include <kernel/spinlock.h>
+#include <mm/budget.h>
 #include <stdint.h>
 
 #define REGION_SPACE_BASE 0x0000200000000000ull /* 32 TiB: below it nothing is handed out */
@@ -25,6 +26,7 @@ typedef struct region {
     uint64_t npages;
     uint64_t *frames; /* physical address per page, 0 until first touched */
     uint64_t backed;  /* non-zero entries of frames[] */
+    budget_t *budget; /* charged size bytes until freed (a reference); NULL: the kernel's */
 } region_t;
 
 typedef struct region_stats {
@@ -37,10 +39,11 @@ typedef struct region_stats {
 /* Sets up the user window's allocator. Once, at boot, after the heap works. */
 void region_init(void);
 
-/* A new region of size bytes (rounded up to pages) with one reference and no frames yet.
- * ERR_INVALID for size 0, ERR_TOO_BIG past REGION_MAX_SIZE, ERR_NO_MEMORY when the window
- * or the kernel heap is exhausted. */
-status_t region_create(uint64_t size, region_t **out);
+/* A new region of size bytes (rounded up to pages) with one reference and no frames yet,
+ * charged to budget (NULL: kernel-internal, uncharged). ERR_INVALID for size 0,
+ * ERR_TOO_BIG past REGION_MAX_SIZE, ERR_QUOTA when the budget cannot cover it,
+ * ERR_NO_MEMORY when the window or the kernel heap is exhausted. */
+status_t region_create(budget_t *budget, uint64_t size, region_t **out);
 void region_ref(region_t *r);
 /* Drops a reference; the last one frees the frames and returns the addresses. */
 void region_unref(region_t *r);

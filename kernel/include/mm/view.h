@@ -24,10 +24,11 @@ typedef struct view_map {
 
 typedef struct view {
     pt_ctx_t pt;
-    uint16_t pcid;     /* 0 when PCIDs are off */
-    uint32_t pcid_gen; /* generation of this PCID's owner (cpu_t.pcid_gen) */
-    spinlock_t lock;   /* maps and the page tables */
-    view_map_t *maps;  /* sorted by start, disjoint */
+    uint16_t pcid;             /* 0 when PCIDs are off */
+    _Atomic uint64_t pcid_gen; /* generation of this PCID's owner (cpu_t.pcid_gen) */
+    _Atomic uint64_t on_cores; /* bit i: core i has this view in CR3 now */
+    spinlock_t lock;           /* maps and the page tables */
+    view_map_t *maps;          /* sorted by start, disjoint */
     uint32_t nmaps, cap;
     uint64_t mapped; /* leaf pages present */
 } view_t;
@@ -46,12 +47,30 @@ void view_destroy(view_t *v);
 status_t view_attach(view_t *v, region_t *r, uint64_t start, uint64_t end, uint32_t prot,
                      bool populate);
 
+/* What view_detach took out: the range to shoot down and the region references the
+ * removed maps held, to drop only after the shootdown. */
+typedef struct view_unmapped {
+    uint64_t start, end; /* covers every removed map; empty when nothing was mapped */
+    region_t *region;
+    uint32_t refs;
+} view_unmapped_t;
+
+/* Removes every map of region r from v and clears their page-table entries (tables stay).
+ * No TLB is touched and no reference dropped: the caller, holding no spinlock, calls
+ * view_unmap_finish. Never fails; out->refs == 0 if r was not mapped. */
+void view_detach(view_t *v, region_t *r, view_unmapped_t *out);
+/* Completes a detach: makes sure no core can use a TLB entry for the removed pages
+ * (IPIs to the cores running v, invlpg here, a new PCID generation for cores that ran v
+ * before), then drops the region references. May wait for other cores: no locks held. */
+void view_unmap_finish(view_t *v, view_unmapped_t *u);
+
 /* Resolves a fault at addr with access (EXO_PROT_READ/WRITE/EXEC): maps the page if a map
  * covers it with that right (done already by another core counts). ERR_NOT_FOUND when no
  * map covers addr, ERR_PERM when the map lacks the right, ERR_NO_MEMORY. */
 status_t view_fault(view_t *v, uint64_t addr, uint32_t access);
 
 /* Switches this core to v (a CR3 write; no TLB flush unless this core still holds entries
- * of an older owner of v's PCID), or back to the kernel's own tables. Interrupts off. */
+ * of an older generation of v's PCID), or from v back to the kernel's own tables.
+ * Interrupts off. */
 void view_activate(view_t *v);
-void view_deactivate(void);
+void view_deactivate(view_t *v);

@@ -11,13 +11,14 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <user/caps.h>
 
 int main(int argc, char **argv);
 
 /* The block the kernel started this domain with (id, image, argument string). */
 const exo_start_t *exo_start_info(void);
 
-/* Console output (the kernel's debug console until the console capability exists). */
+/* Console output through the default console cap (user/caps.h). */
 int64_t exo_write(const char *s, size_t n);
 int exo_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int exo_vprintf(const char *fmt, va_list ap);
@@ -34,17 +35,23 @@ void exo_yield(uint32_t flags);
  * Returns the continuation id or an error. */
 int64_t exo_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size);
 
-/* A new region of size bytes with rights EXO_PROT_*; mapped on first touch. */
+/* A new region of size bytes with rights EXO_PROT_*, charged to the default memory cap;
+ * pages appear on first touch. (user/caps.h has the call that returns the region's cap.) */
 void *exo_region_alloc(size_t size, uint32_t prot);
 int64_t exo_region_alloc_status(size_t size, uint32_t prot); /* address or error */
 
 uint64_t exo_clock_ns(void);
 uint32_t exo_cpu(void);
 
-/* Starts boot module `name` as a child domain with an argument string; fills *info. */
+/* Starts boot module `name` as a child domain with an argument string; fills *info (if
+ * not NULL). The child is charged to the default memory cap and gets a memory cap of its
+ * own with 1/EXO_CHILD_BUDGET_PART of what is left in it, and the console cap, write-only
+ * (and grantable, if this domain may grant it). Returns the child's domain handle (user/caps.h:
+ * exo_domain_spawn passes anything else). */
+#define EXO_CHILD_BUDGET_PART 4
 int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *info);
-/* Waits for a child to end and returns its exit status (or an error). */
-int64_t exo_domain_wait(uint64_t id);
+/* Waits for a domain to end and returns its exit status (or an error). */
+int64_t exo_domain_wait(exo_handle_t domain);
 
 /* Small helpers (no libc yet): the kernel's own pure string and format code. */
 #include <kernel/fmt.h>

@@ -1,0 +1,257 @@
+/*
+ * The kernel's capability layer (caps/cap.h, caps/reap.h): the caps lock, domain tables,
+ * object references by type, and deletion and revoke in batches whose TLB shootdowns and
+ * reference drops run after the lock is released.
+ */
+#include <caps/cap.h>
+#include <caps/cdt.h>
+#include <caps/reap.h>
+#include <domain/domain.h>
+#include <exo/syscall.h>
+#include <kernel/panic.h>
+#include <mm/budget.h>
+#include <mm/heap.h>
+
+static spinlock_t lock = SPINLOCK_INIT;
+static uint64_t live_caps; /* LIVE slots in all tables (lock) */
+
+char cap_console_object;
+
+bool caps_lock(void) {
+    return spin_lock(&lock);
+}
+
+void caps_unlock(bool irq) {
+    spin_unlock(&lock, irq);
+}
+
+uint64_t caps_live(void) {
+    bool irq = caps_lock();
+    uint64_t n = live_caps;
+    caps_unlock(irq);
+    return n;
+}
+
+uint32_t cap_type_rights(uint16_t type) {
+    switch (type) {
+    case CAP_MEMORY:
+        return CAP_RIGHTS_MEMORY;
+    case CAP_REGION:
+        return CAP_RIGHTS_REGION;
+    case CAP_DOMAIN:
+        return CAP_RIGHTS_DOMAIN;
+    case CAP_CONSOLE:
+        return CAP_RIGHTS_CONSOLE;
+    default:
+        return 0;
+    }
+}
+
+void cap_object_ref(uint16_t type, void *obj) {
+    switch (type) {
+    case CAP_MEMORY:
+        budget_ref(obj);
+        break;
+    case CAP_REGION:
+        region_ref(obj);
+        break;
+    case CAP_DOMAIN:
+        domain_ref(obj);
+        break;
+    case CAP_CONSOLE:
+        break;
+    default:
+        panic("cap_object_ref: type %u", type);
+    }
+}
+
+void cap_object_unref(uint16_t type, void *obj) {
+    switch (type) {
+    case CAP_MEMORY:
+        budget_unref(obj);
+        break;
+    case CAP_REGION:
+        region_unref(obj);
+        break;
+    case CAP_DOMAIN:
+        domain_release(obj);
+        break;
+    case CAP_CONSOLE:
+    case CAP_NONE:
+        break;
+    default:
+        panic("cap_object_unref: type %u", type);
+    }
+}
+
+status_t caps_table_init(domain_t *d) {
+    d->cap_slots = kzalloc(CAP_TABLE_SLOTS * sizeof(cap_slot_t));
+    if (d->cap_slots == NULL) {
+        return ERR_NO_MEMORY;
+    }
+    status_t st = cspace_init(&d->caps, d->cap_slots, CAP_TABLE_SLOTS, d);
+    ASSERT(st == STATUS_OK);
+    return STATUS_OK;
+}
+
+void caps_table_close(domain_t *d) {
+    if (d->cap_slots == NULL) {
+        return;
+    }
+    for (uint32_t next = 1;;) {
+        cap_reap_t r = {0};
+        bool irq = caps_lock();
+        d->caps_closed = true;
+        for (; next < d->caps.nslots && r.n + 2 <= CAP_REAP_BATCH; next++) {
+            cap_slot_t *s = &d->caps.slots[next];
+            if (s->state == CAP_SLOT_LIVE) {
+                cap_reap_slot(&r, s);
+            }
+        }
+        caps_unlock(irq);
+        cap_reap_finish(&r);
+        if (next >= d->caps.nslots) {
+            return;
+        }
+    }
+}
+
+void caps_table_free(domain_t *d) {
+    ASSERT(d->cap_slots == NULL || cspace_live(&d->caps) == 0);
+    kfree(d->cap_slots);
+    d->cap_slots = NULL;
+}
+
+status_t cap_decode(domain_t *d, exo_handle_t h, uint16_t type, uint32_t rights, cap_slot_t **out) {
+    cap_slot_t *s;
+    status_t st = cspace_lookup(&d->caps, h, &s);
+    if (st != STATUS_OK) {
+        return st;
+    }
+    if (type != CAP_NONE && s->type != type) {
+        return ERR_WRONG_TYPE;
+    }
+    if (rights & ~s->rights) {
+        return ERR_RIGHTS;
+    }
+    *out = s;
+    return STATUS_OK;
+}
+
+status_t cap_check_rights(const cap_slot_t *s, uint64_t rights) {
+    if (rights & ~(uint64_t)CAP_RIGHTS_ALL) {
+        return ERR_INVALID;
+    }
+    return (rights & ~(uint64_t)s->rights) ? ERR_RIGHTS : STATUS_OK;
+}
+
+void cap_map_arrival(cap_slot_t *s) {
+    uint32_t prot = s->rights & (EXO_PROT_READ | EXO_PROT_WRITE | EXO_PROT_EXEC);
+    if (s->type != CAP_REGION || prot == 0 || s->mapped) {
+        return;
+    }
+    if ((prot & EXO_PROT_WRITE) && (prot & EXO_PROT_EXEC)) {
+        prot &= ~EXO_PROT_EXEC; /* W^X: a writable and executable cap maps writable */
+    }
+    domain_t *d = s->owner->owner;
+    region_t *r = s->obj;
+    if (view_attach(&d->view, r, r->base, r->base + r->size, prot, false) == STATUS_OK) {
+        s->mapped = 1;
+        s->map_prot = prot;
+    }
+}
+
+status_t cap_reserve(domain_t *d, cap_slot_t **out) {
+    if (d->caps_closed) {
+        return ERR_STATE;
+    }
+    return cspace_reserve(&d->caps, out);
+}
+
+void cap_install_ref(cap_slot_t *s, uint16_t type, uint32_t rights, void *obj, cap_slot_t *parent) {
+    cap_object_ref(type, obj);
+    cap_install_take(s, type, rights, obj, parent);
+}
+
+void cap_install_take(cap_slot_t *s, uint16_t type, uint32_t rights, void *obj,
+                      cap_slot_t *parent) {
+    cap_install(s, type, rights & cap_type_rights(type), obj, 0, parent);
+    live_caps++;
+}
+
+void cap_reap_unmap(cap_reap_t *r, cap_slot_t *s) {
+    if (!s->mapped) {
+        return;
+    }
+    ASSERT(r->n < CAP_REAP_BATCH);
+    cap_reaped_t *e = &r->e[r->n++];
+    *e = (cap_reaped_t){.type = CAP_NONE};
+    domain_t *d = s->owner->owner;
+    if (!d->caps_closed) {
+        view_detach(&d->view, s->obj, &e->um);
+        domain_ref(d);
+        e->dom = d;
+    }
+    s->mapped = 0;
+    s->map_prot = 0;
+}
+
+void cap_reap_slot(cap_reap_t *r, cap_slot_t *s) {
+    cap_reap_unmap(r, s);
+    ASSERT(r->n < CAP_REAP_BATCH);
+    r->e[r->n++] = (cap_reaped_t){.type = s->type, .obj = s->obj};
+    cspace_release(s);
+    live_caps--;
+}
+
+void cap_reap_finish(cap_reap_t *r) {
+    for (uint32_t i = 0; i < r->n; i++) {
+        cap_reaped_t *e = &r->e[i];
+        if (e->dom) {
+            view_unmap_finish(&e->dom->view, &e->um);
+            domain_release(e->dom);
+        }
+        cap_object_unref(e->type, e->obj);
+    }
+    r->n = 0;
+}
+
+status_t cap_delete(domain_t *d, exo_handle_t h) {
+    cap_reap_t r = {0};
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(d, h, CAP_NONE, 0, &s);
+    if (st == STATUS_OK) {
+        cap_reap_slot(&r, s);
+    }
+    caps_unlock(irq);
+    cap_reap_finish(&r);
+    return st;
+}
+
+status_t cap_revoke(domain_t *d, exo_handle_t h, uint64_t *count) {
+    *count = 0;
+    for (;;) {
+        cap_reap_t r = {0};
+        bool irq = caps_lock();
+        cap_slot_t *s;
+        status_t st = cap_decode(d, h, CAP_NONE, 0, &s);
+        /* Each reaped slot takes up to two entries (its unmapping and its object). */
+        cap_slot_t *leaf;
+        while (st == STATUS_OK && r.n + 2 <= CAP_REAP_BATCH &&
+               (leaf = cdt_leaf_descendant(s)) != NULL) {
+            cap_reap_slot(&r, leaf);
+            ++*count;
+        }
+        bool more = st == STATUS_OK && cdt_leaf_descendant(s) != NULL;
+        caps_unlock(irq);
+        cap_reap_finish(&r);
+        if (st != STATUS_OK) {
+            /* Deleted by its own domain while we worked: what is left moved up. */
+            return *count ? STATUS_OK : st;
+        }
+        if (!more) {
+            return STATUS_OK;
+        }
+    }
+}

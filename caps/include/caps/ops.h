@@ -1,0 +1,25 @@
+/*
+ * The capability traps (exo/syscall.h): each decodes (handles, types, rights, arguments,
+ * a free slot; may fail with a specific error and changes nothing) and then invokes
+ * (cannot fail). Called by the trap dispatcher with the calling domain; user pointers are
+ * copied, never dereferenced. Results: a handle (> 0) or a count, else an ERR_* status.
+ */
+#pragma once
+
+#include <exo/caps.h>
+#include <stdint.h>
+
+struct domain;
+
+int64_t sys_cap_derive(struct domain *d, exo_handle_t h, uint64_t rights);
+int64_t sys_cap_transfer(struct domain *d, exo_handle_t to, exo_handle_t h, uint64_t rights,
+                         uint64_t flags);
+int64_t sys_cap_delete(struct domain *d, exo_handle_t h);
+int64_t sys_cap_revoke(struct domain *d, exo_handle_t h);
+int64_t sys_cap_info(struct domain *d, exo_handle_t h, uint64_t info_ptr);
+
+int64_t sys_region_alloc(struct domain *d, exo_handle_t mem, uint64_t size, uint64_t prot,
+                         uint64_t base_ptr);
+int64_t sys_region_map(struct domain *d, exo_handle_t h, uint64_t prot);
+int64_t sys_region_unmap(struct domain *d, exo_handle_t h);
+int64_t sys_memory_split(struct domain *d, exo_handle_t mem, uint64_t bytes);
