@@ -187,9 +187,11 @@ void cap_reap_unmap(cap_reap_t *r, cap_slot_t *s) {
     cap_reaped_t *e = &r->e[r->n++];
     *e = (cap_reaped_t){.type = CAP_NONE};
     domain_t *d = s->owner->owner;
-    if (!d->caps_closed) {
+    /* A closed table's view goes away whole; a domain whose last reference is being
+     * dropped never ran (a started one closes its table when it ends) and is torn down
+     * by that release. */
+    if (!d->caps_closed && domain_tryref(d)) {
         view_detach(&d->view, s->obj, &e->um);
-        domain_ref(d);
         e->dom = d;
     }
     s->mapped = 0;

@@ -64,7 +64,9 @@ static status_t decode_transfer(domain_t *d, exo_handle_t to, exo_handle_t h, ui
     }
     cap_slot_t *dom;
     status_t st = cap_decode(d, to, CAP_DOMAIN, CAP_RIGHT_DOMAIN_INSERT, &dom);
-    st = st ? st : cap_decode(d, h, CAP_NONE, CAP_RIGHT_GRANT, &t->src);
+    /* Leaving the domain needs GRANT; a copy is a child of h, which needs DERIVE too. */
+    uint32_t need = CAP_RIGHT_GRANT | (flags & CAP_TRANSFER_MOVE ? 0 : CAP_RIGHT_DERIVE);
+    st = st ? st : cap_decode(d, h, CAP_NONE, need, &t->src);
     st = st ? st : cap_check_rights(t->src, rights);
     if (st != STATUS_OK) {
         return st;

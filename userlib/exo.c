@@ -68,10 +68,10 @@ int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *
                               .budget = budget,
                               .info = (uint64_t)(uintptr_t)info};
     exo_cap_info_t con;
-    if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & CAP_RIGHT_GRANT)) {
-        req.caps[req.ncaps++] =
-            (exo_spawn_cap_t){.handle = exo_console_cap(),
-                              .rights = con.rights & (CAP_RIGHT_WRITE | CAP_RIGHT_GRANT)};
+    uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE; /* what passing a copy needs */
+    if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & copy) == copy) {
+        req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = exo_console_cap(),
+                                                  .rights = con.rights & (CAP_RIGHT_WRITE | copy)};
     }
     return exo_domain_spawn(&req);
 }

@@ -7,8 +7,13 @@
  *              victim must end with 0
  *   watchdog   spin must be killed by the watchdog, then hello must still run
  *   fpu        the fpu app's SSE/AVX check across suspensions and cores
+ *   caps       capattack's attacks on the capability checks (forged, stale and
+ *              misused handles, rights, quotas, a full table, a child with no caps):
+ *              every check must give its specific error, capattack must end with 0
+ *   revoke     sharer revokes a region three readers keep reading on other cores: each
+ *              reader must be killed by a fault, sharer must end with 0
  *   bench      trapbench
- *   all        hello isolation watchdog fpu
+ *   all        hello isolation watchdog fpu caps revoke
  */
 #include <user/exo.h>
 
@@ -43,7 +48,11 @@ static void scenario_isolation(void) {
         failures++;
         return;
     }
-    exo_yield(0); /* let the victim set up before the probes start */
+    /* Let the victim set up (and print its line, which the tests expect before the first
+     * probe's fault) before the probes start: on several cores one yield is not enough. */
+    for (uint64_t t0 = exo_clock_ns(); exo_clock_ns() - t0 < 100000000ull;) {
+        exo_yield(0);
+    }
     char args[96];
     fmt_snprintf(args, sizeof(args), "probe read 0x%lx", victim.image_base + 64);
     run_and_expect("probe", args, EXO_EXIT_FAULT);
@@ -75,6 +84,10 @@ static void scenario(const char *name) {
         run_and_expect("hello", "hello after the watchdog", 0);
     } else if (strcmp(name, "fpu") == 0) {
         run_and_expect("fpu", "fpu", 0);
+    } else if (strcmp(name, "caps") == 0) {
+        run_and_expect("capattack", "capattack", 0);
+    } else if (strcmp(name, "revoke") == 0) {
+        run_and_expect("sharer", "sharer", 0);
     } else if (strcmp(name, "bench") == 0) {
         run_and_expect("trapbench", "trapbench", 0);
     } else if (strcmp(name, "all") == 0) {
@@ -82,6 +95,8 @@ static void scenario(const char *name) {
         scenario("isolation");
         scenario("watchdog");
         scenario("fpu");
+        scenario("caps");
+        scenario("revoke");
     } else {
         exo_printf("init: unknown scenario %s\n", name);
         failures++;

@@ -89,8 +89,10 @@ static void install_own_caps(domain_t *d, uint32_t image_prot) {
     status_t st = cap_reserve(d, &img);
     st = st ? st : cap_reserve(d, &stk);
     ASSERT(st == STATUS_OK); /* a fresh table */
-    cap_install_ref(img, CAP_REGION, image_prot | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE, d->image,
-                    NULL);
+    /* The cap may map the whole image again later: never writable and executable at once,
+     * so with code in it, it is R+X (map_prot tells what the segments have now). */
+    uint32_t rights = image_prot & EXO_PROT_EXEC ? image_prot & ~EXO_PROT_WRITE : image_prot;
+    cap_install_ref(img, CAP_REGION, rights | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE, d->image, NULL);
     img->mapped = 1;
     img->map_prot = image_prot;
     cap_install_ref(stk, CAP_REGION,
@@ -173,31 +175,53 @@ static void list_caps(domain_t *d, exo_start_t *start) {
     caps_unlock(irq);
 }
 
+/* Where the start block goes: the top of the stack, 16-byte aligned. */
+static uint64_t start_block_offset(const domain_t *d) {
+    return (d->stack->size - sizeof(exo_start_t)) & ~15ull;
+}
+
+status_t domain_prepare(domain_t *d) {
+    ASSERT(d->first == NULL);
+    exo_start_t zero = {0}; /* allocates the block's frame: domain_launch cannot fail */
+    uint64_t off = start_block_offset(d);
+    status_t st = region_write(d->stack, off, &zero, sizeof(zero));
+    if (st != STATUS_OK) {
+        return st;
+    }
+    uint64_t block = d->stack->base + off;
+    return ucont_create(d, d->entry, block, block, sizeof(exo_start_t), &d->first);
+}
+
+void domain_launch(domain_t *d, const char *args, uint64_t args_len) {
+    ASSERT(d->first != NULL && args_len < EXO_ARGS_MAX);
+    exo_start_t start = {.version = EXO_START_VERSION,
+                         .domain_id = d->id,
+                         .image_base = d->image_base,
+                         .image_size = d->image_size,
+                         .args_len = args_len};
+    memcpy(start.args, args, args_len);
+    list_caps(d, &start);
+    status_t st = region_write(d->stack, start_block_offset(d), &start, sizeof(start));
+    ASSERT(st == STATUS_OK); /* in range, and its frame exists since domain_prepare */
+    ucont_t *u = d->first;
+    d->first = NULL;
+    sched_spawn(&u->k);
+}
+
+void domain_abort(domain_t *d) {
+    domain_kill(d, EXO_EXIT_KILLED);
+    domain_launch(d, "", 0); /* runs, finds the domain dying, and ends it the usual way */
+}
+
 status_t domain_start(domain_t *d, const char *args, uint64_t args_len) {
     if (args_len >= EXO_ARGS_MAX) {
         return ERR_TOO_BIG;
     }
-    exo_start_t start = {.version = EXO_START_VERSION,
-                         .domain_id = d->id,
-                         .image_base = d->image->base,
-                         .image_size = d->image->size,
-                         .args_len = args_len};
-    memcpy(start.args, args, args_len);
-    list_caps(d, &start);
-    region_t *stack = d->stack;
-    uint64_t off = (stack->size - sizeof(start)) & ~15ull;
-    status_t st = region_write(stack, off, &start, sizeof(start));
-    if (st != STATUS_OK) {
-        return st;
+    status_t st = domain_prepare(d);
+    if (st == STATUS_OK) {
+        domain_launch(d, args, args_len);
     }
-    uint64_t block = stack->base + off;
-    ucont_t *u;
-    st = ucont_create(d, d->entry, block, block, sizeof(start), &u);
-    if (st != STATUS_OK) {
-        return st;
-    }
-    sched_spawn(&u->k);
-    return STATUS_OK;
+    return st;
 }
 
 void domain_set_status(domain_t *d, int64_t status) {
@@ -275,6 +299,13 @@ void domain_ref(domain_t *d) {
     ASSERT(old > 0);
 }
 
+bool domain_tryref(domain_t *d) {
+    uint32_t refs = atomic_load(&d->refs);
+    while (refs > 0 && !atomic_compare_exchange_weak(&d->refs, &refs, refs + 1)) {
+    }
+    return refs > 0;
+}
+
 void domain_release(domain_t *d) {
     uint32_t old = atomic_fetch_sub(&d->refs, 1);
     ASSERT(old > 0);
@@ -303,11 +334,8 @@ domain_t *domain_lookup(uint64_t id) {
     while (d && d->id != id) {
         d = d->next;
     }
-    uint32_t refs = d ? atomic_load(&d->refs) : 0;
-    while (refs > 0 && !atomic_compare_exchange_weak(&d->refs, &refs, refs + 1)) {
-    }
-    if (refs == 0) {
-        d = NULL; /* none, or its last reference is being dropped right now */
+    if (d && !domain_tryref(d)) {
+        d = NULL; /* its last reference is being dropped right now */
     }
     spin_unlock(&list_lock, irq);
     return d;

@@ -81,7 +81,9 @@ static status_t give_root_caps(domain_t *d, budget_t *root) {
     bool irq = caps_lock();
     cap_slot_t *mem, *con;
     status_t st = cap_reserve(d, &mem);
-    st = st ? st : cap_reserve(d, &con);
+    if (st == STATUS_OK && (st = cap_reserve(d, &con)) != STATUS_OK) {
+        cspace_unreserve(mem);
+    }
     if (st == STATUS_OK) {
         cap_install_ref(mem, CAP_MEMORY, CAP_RIGHTS_MEMORY, root, NULL);
         cap_install_ref(con, CAP_CONSOLE, CAP_RIGHTS_CONSOLE, &cap_console_object, NULL);

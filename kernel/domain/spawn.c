@@ -4,7 +4,8 @@
  * check every handle and right), make (the domain, its image and stack, its budget: may
  * fail, and nothing is visible yet), then under caps_lock decode the handles again (they
  * may have been deleted meanwhile) and invoke: the child's caps and the caller's domain
- * cap appear together, or not at all.
+ * cap appear together, or not at all. The child's first continuation exists before it
+ * becomes visible, so from then on it can only end the usual way; it is launched last.
  */
 #include <caps/cap.h>
 #include <caps/cdt.h>
@@ -55,7 +56,8 @@ static status_t decode_request(uint64_t user_req, spawn_t *s) {
 static status_t decode_caps(domain_t *self, spawn_t *s) {
     status_t st = cap_decode(self, s->req.memory, CAP_MEMORY, CAP_RIGHT_MEM_ALLOC, &s->mem);
     for (uint64_t i = 0; st == STATUS_OK && i < s->req.ncaps; i++) {
-        st = cap_decode(self, s->req.caps[i].handle, CAP_NONE, CAP_RIGHT_GRANT, &s->pass[i]);
+        st = cap_decode(self, s->req.caps[i].handle, CAP_NONE, CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE,
+                        &s->pass[i]); /* a copy */
         st = st ? st : cap_check_rights(s->pass[i], s->req.caps[i].rights);
     }
     return st;
@@ -86,7 +88,7 @@ static status_t reserve_slots(domain_t *self, domain_t *child, bool budget, spaw
 }
 
 /* Under caps_lock, cannot fail. The child's image and stack caps become children of the
- * memory cap that paid for them; the caller's domain cap takes the creation reference. */
+ * memory cap that paid for them. */
 static exo_handle_t invoke_spawn(domain_t *child, budget_t *budget, spawn_t *s) {
     for (uint32_t i = 1; i < child->caps.nslots; i++) {
         cap_slot_t *c = &child->caps.slots[i];
@@ -102,7 +104,7 @@ static exo_handle_t invoke_spawn(domain_t *child, budget_t *budget, spawn_t *s) 
         cap_install_ref(s->pass_slot[i], src->type, (uint32_t)s->req.caps[i].rights, src->obj, src);
         cap_map_arrival(s->pass_slot[i]);
     }
-    cap_install_take(s->self_slot, CAP_DOMAIN, CAP_RIGHTS_DOMAIN, child, NULL);
+    cap_install_ref(s->self_slot, CAP_DOMAIN, CAP_RIGHTS_DOMAIN, child, NULL);
     return cap_handle(s->self_slot);
 }
 
@@ -128,10 +130,18 @@ int64_t sys_domain_start(domain_t *self, uint64_t user_req) {
         return st;
     }
 
-    domain_t *child = NULL;
+    domain_t *child = NULL; /* the creation reference is ours until the end */
     budget_t *budget = NULL;
     const char *why = "";
     st = domain_create_module(s.name, s.req.name_len, pays, self->id, &child, &why);
+    if (st == STATUS_OK) {
+        st = domain_prepare(child);
+        why = "no memory for its first continuation";
+        if (st != STATUS_OK) {
+            domain_release(child); /* never visible, never prepared: freed here */
+            child = NULL;
+        }
+    }
     if (st == STATUS_OK && s.req.budget) {
         st = budget_split(pays, s.req.budget, &budget);
         why = "the memory cap cannot cover the child's budget";
@@ -153,21 +163,18 @@ int64_t sys_domain_start(domain_t *self, uint64_t user_req) {
             budget_unref(budget);
         }
         if (child) {
+            domain_abort(child); /* prepared: it ends through its first continuation */
             domain_release(child);
         }
         report(self, &s, st, why);
         return st;
     }
-    exo_domain_info_t info = {.id = child->id, /* immutable fields: the child may end */
+    exo_domain_info_t info = {.id = child->id,
                               .image_base = child->image_base,
                               .image_size = child->image_size,
                               .entry = child->entry};
-    st = domain_start(child, s.args, s.req.args_len);
-    if (st != STATUS_OK) {
-        cap_delete(self, h); /* the child never ran: this frees it */
-        report(self, &s, st, "starting its first continuation failed");
-        return st;
-    }
+    domain_launch(child, s.args, s.req.args_len);
+    domain_release(child);
     if (s.req.info) {
         copy_to_user(s.req.info, &info, sizeof(info)); /* probed writable in decode */
     }

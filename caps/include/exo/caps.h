@@ -41,8 +41,8 @@ enum exo_cap_type {
 #define CAP_RIGHT_READ (1u << 0)   /* region: map readable; console: read */
 #define CAP_RIGHT_WRITE (1u << 1)  /* region: map writable; console: write */
 #define CAP_RIGHT_EXEC (1u << 2)   /* region: map executable */
-#define CAP_RIGHT_GRANT (1u << 3)  /* may be copied or moved into another domain */
-#define CAP_RIGHT_DERIVE (1u << 4) /* may have children (derive, copy) */
+#define CAP_RIGHT_GRANT (1u << 3)  /* may leave the domain (a copy also needs DERIVE) */
+#define CAP_RIGHT_DERIVE (1u << 4) /* may have children: derived here, or copies elsewhere */
 #define CAP_RIGHTS_GENERIC 0x1fu
 
 #define CAP_RIGHT_MEM_ALLOC (1u << 8)      /* memory: allocate regions, split budgets */

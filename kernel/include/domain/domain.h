@@ -32,6 +32,7 @@ typedef struct domain {
     bool caps_closed;      /* ended: no cap can enter the table any more (caps_lock) */
     region_t *image;       /* a reference until the domain ends; NULL after */
     region_t *stack;       /* the first continuation's stack, the same */
+    struct ucont *first;   /* prepared, not yet launched (domain_prepare) */
     uint64_t image_base;   /* set at creation, never changed (readable while referenced) */
     uint64_t image_size;
     uint64_t entry;
@@ -61,8 +62,15 @@ typedef struct domain_stats {
  * one-line reason; nothing is left allocated. ERR_QUOTA if budget cannot cover it. */
 status_t domain_create(const char *name, const void *elf, uint64_t size, budget_t *budget,
                        uint64_t parent_id, domain_t **out, const char **why);
-/* Spawns d's first continuation: entry(start block), the block listing the caps in d's
- * table now. args is copied (at most EXO_ARGS_MAX - 1 bytes, else ERR_TOO_BIG). */
+/* Starting is two steps, so a caller can make the domain visible in between: prepare
+ * makes the first continuation (d now counts as live and will end the usual way; all
+ * that may fail, ERR_NO_MEMORY / ERR_STATE, is here), launch writes its start block (args
+ * copied, < EXO_ARGS_MAX bytes; the caps in d's table now) and spawns it, and cannot fail.
+ * abort launches a prepared domain killed (EXO_EXIT_KILLED), so it ends at once. */
+status_t domain_prepare(domain_t *d);
+void domain_launch(domain_t *d, const char *args, uint64_t args_len);
+void domain_abort(domain_t *d);
+/* Both steps: ERR_TOO_BIG for args_len >= EXO_ARGS_MAX. */
 status_t domain_start(domain_t *d, const char *args, uint64_t args_len);
 
 /* Ends d with status (unless a status was set already): every continuation stops at its
@@ -79,9 +87,11 @@ void domain_waiter_remove(domain_t *d, struct ucont *u);
 /* A continuation of d ended (ucont.c); the last one ends d. */
 void domain_cont_ended(domain_t *d);
 
-/* Reference counting: lookup takes one (NULL if no such live domain), release drops it. */
+/* Reference counting: lookup takes one (NULL if no such live domain), release drops it;
+ * tryref takes one only if d still has one (false: it is being freed). */
 domain_t *domain_lookup(uint64_t id);
 void domain_ref(domain_t *d);
+bool domain_tryref(domain_t *d);
 void domain_release(domain_t *d);
 
 void domain_get_stats(domain_stats_t *out);

@@ -28,7 +28,8 @@ enum exo_syscall {
     SYS_DOMAIN_KILL = 11,  /* [cap] (domain DOMAIN_KILL): ends it with EXO_EXIT_KILLED */
     SYS_CAP_DERIVE = 12,   /* [cap] (h DERIVE, rights) -> handle of a child cap, rights <= h's */
     SYS_CAP_TRANSFER = 13, /* [cap] (domain DOMAIN_INSERT, h GRANT, rights, flags) -> handle in
-                              that domain's table; a copy is h's child, CAP_TRANSFER_MOVE moves */
+                              that domain's table; a copy is h's child (h needs DERIVE too),
+                              CAP_TRANSFER_MOVE moves */
     SYS_CAP_DELETE = 14,   /* [cap] (h): deletes it; its children move up to its parent */
     SYS_CAP_REVOKE = 15,   /* [cap] (h) -> number of descendants deleted, in every domain */
     SYS_CAP_INFO = 16,     /* [cap] (h, exo_cap_info_t *) -> 0 */
@@ -54,7 +55,7 @@ enum exo_syscall {
 #define EXO_START_CAPS 16
 
 /* A cap a parent passes to a new domain: copied into the child's table as a child of
- * handle, with rights (<= handle's; handle needs GRANT). */
+ * handle, with rights (<= handle's; handle needs GRANT and DERIVE). */
 typedef struct exo_spawn_cap {
     exo_handle_t handle;
     uint64_t rights;

@@ -45,9 +45,9 @@ uint32_t exo_cpu(void);
 
 /* Starts boot module `name` as a child domain with an argument string; fills *info (if
  * not NULL). The child is charged to the default memory cap and gets a memory cap of its
- * own with 1/EXO_CHILD_BUDGET_PART of what is left in it, and the console cap, write-only
- * (and grantable, if this domain may grant it). Returns the child's domain handle (user/caps.h:
- * exo_domain_spawn passes anything else). */
+ * own with 1/EXO_CHILD_BUDGET_PART of what is left in it, and a copy of the console cap,
+ * write-only (and passable on: GRANT + DERIVE), if this domain's may be passed on. Returns
+ * the child's domain handle (user/caps.h: exo_domain_spawn passes anything else). */
 #define EXO_CHILD_BUDGET_PART 4
 int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *info);
 /* Waits for a domain to end and returns its exit status (or an error). */
