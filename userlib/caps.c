@@ -78,6 +78,14 @@ int64_t exo_domain_spawn(const exo_domain_spawn_t *req) {
     return exo_trap(SYS_DOMAIN_START, (uint64_t)(uintptr_t)req, 0, 0, 0, 0);
 }
 
+exo_domain_spawn_t exo_spawn_request(const char *name, const char *args) {
+    return (exo_domain_spawn_t){.name = (uint64_t)(uintptr_t)name,
+                                .name_len = strlen(name),
+                                .args = (uint64_t)(uintptr_t)args,
+                                .args_len = strlen(args),
+                                .memory = exo_memory_cap()};
+}
+
 int64_t exo_domain_kill(exo_handle_t domain) {
     return exo_trap(SYS_DOMAIN_KILL, domain, 0, 0, 0, 0);
 }

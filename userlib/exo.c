@@ -46,6 +46,27 @@ void *exo_region_alloc(size_t size, uint32_t prot) {
     return r < 0 ? NULL : (void *)(uintptr_t)r;
 }
 
+uint64_t exo_parse_u64(const char *s) {
+    uint64_t v = 0;
+    unsigned base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    for (;; s++) {
+        char c = *s >= 'A' && *s <= 'F' ? (char)(*s - 'A' + 'a') : *s;
+        unsigned d;
+        if (c >= '0' && c <= '9') {
+            d = (unsigned)(c - '0');
+        } else if (base == 16 && c >= 'a' && c <= 'f') {
+            d = (unsigned)(c - 'a' + 10);
+        } else {
+            return v;
+        }
+        v = v * base + d;
+    }
+}
+
 uint64_t exo_clock_ns(void) {
     return (uint64_t)exo_trap0(SYS_CLOCK);
 }
@@ -60,13 +81,9 @@ int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *
     if (exo_cap_info(exo_memory_cap(), &mem) == 0) {
         budget = ((mem.a - mem.b) / EXO_CHILD_BUDGET_PART) & ~4095ull;
     }
-    exo_domain_spawn_t req = {.name = (uint64_t)(uintptr_t)name,
-                              .name_len = strlen(name),
-                              .args = (uint64_t)(uintptr_t)args,
-                              .args_len = strlen(args),
-                              .memory = exo_memory_cap(),
-                              .budget = budget,
-                              .info = (uint64_t)(uintptr_t)info};
+    exo_domain_spawn_t req = exo_spawn_request(name, args);
+    req.budget = budget;
+    req.info = (uint64_t)(uintptr_t)info;
     exo_cap_info_t con;
     uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE; /* what passing a copy needs */
     if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & copy) == copy) {

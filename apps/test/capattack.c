@@ -61,26 +61,6 @@ static void expect_num(const char *what, int64_t got, int64_t want) {
 
 /* ---- helpers ---- */
 
-static uint64_t parse_num(const char *s) {
-    uint64_t v = 0;
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    for (;; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9') {
-            d = (unsigned)(*s - '0');
-        } else if (base == 16 && *s >= 'a' && *s <= 'f') {
-            d = (unsigned)(*s - 'a' + 10);
-        } else {
-            return v;
-        }
-        v = v * base + d;
-    }
-}
-
 static int64_t region_new(size_t size, uint32_t prot, void **base) {
     return exo_region_alloc_cap(exo_memory_cap(), size, prot, base);
 }
@@ -95,14 +75,8 @@ static void drop(int64_t h) {
 
 /* Starts "capattack ARGS..." paid by our memory cap, with no budget and only caps[]. */
 static int64_t start_child(const char *args, uint64_t ncaps, const exo_spawn_cap_t *caps) {
-    static const char name[] = "capattack";
-    exo_domain_spawn_t req = {.name = (uint64_t)(uintptr_t)name,
-                              .name_len = sizeof(name) - 1,
-                              .args = (uint64_t)(uintptr_t)args,
-                              .args_len = strlen(args),
-                              .memory = exo_memory_cap(),
-                              .budget = 0,
-                              .ncaps = ncaps};
+    exo_domain_spawn_t req = exo_spawn_request("capattack", args);
+    req.ncaps = ncaps;
     for (uint64_t i = 0; i < ncaps && i < EXO_SPAWN_CAPS; i++) {
         req.caps[i] = caps[i];
     }
@@ -206,7 +180,7 @@ static void check_derive(void) {
 /* ---- 4. a read-only region used for writing ---- */
 
 static int mode_rowrite(const char *arg) {
-    volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)parse_num(arg);
+    volatile uint64_t *p = (volatile uint64_t *)(uintptr_t)exo_parse_u64(arg);
     uint64_t v = *p;
     if (v != MAGIC) {
         exo_printf("capattack rowrite: read 0x%lx at %p, not 0x%lx\n", v, (void *)p, MAGIC);
@@ -321,7 +295,7 @@ static void check_transfer(void) {
 }
 
 static int mode_idle(const char *arg) {
-    uint64_t end = exo_clock_ns() + parse_num(arg) * 1000000ull;
+    uint64_t end = exo_clock_ns() + exo_parse_u64(arg) * 1000000ull;
     while (exo_clock_ns() < end) {
         exo_yield(0);
     }

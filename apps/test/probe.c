@@ -16,23 +16,6 @@
  */
 #include <user/exo.h>
 
-static uint64_t parse_hex(const char *s) {
-    uint64_t v = 0;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        s += 2;
-    }
-    for (;; s++) {
-        int d = (*s >= '0' && *s <= '9')   ? *s - '0'
-                : (*s >= 'a' && *s <= 'f') ? *s - 'a' + 10
-                : (*s >= 'A' && *s <= 'F') ? *s - 'A' + 10
-                                           : -1;
-        if (d < 0) {
-            return v;
-        }
-        v = v * 16 + (uint64_t)d;
-    }
-}
-
 static uint8_t waiter_stack[16384] __attribute__((aligned(16)));
 
 static void waiter(void *arg) {
@@ -46,7 +29,7 @@ int main(int argc, char **argv) {
         return 2;
     }
     const char *mode = argv[1];
-    uint64_t addr = argc > 2 ? parse_hex(argv[2]) : 0;
+    uint64_t addr = argc > 2 ? exo_parse_u64(argv[2]) : 0;
     exo_printf("probe: %s 0x%lx\n", mode, addr);
     if (strcmp(mode, "read") == 0) {
         exo_printf("probe: read 0x%x: survived\n", *(volatile uint8_t *)(uintptr_t)addr);

@@ -24,34 +24,14 @@ static uint64_t pattern(uint64_t i) {
     return (i + 1) * 0x9e3779b97f4a7c15ull;
 }
 
-static uint64_t parse_num(const char *s) {
-    uint64_t v = 0;
-    unsigned base = 10;
-    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
-        base = 16;
-        s += 2;
-    }
-    for (;; s++) {
-        unsigned d;
-        if (*s >= '0' && *s <= '9') {
-            d = (unsigned)(*s - '0');
-        } else if (base == 16 && *s >= 'a' && *s <= 'f') {
-            d = (unsigned)(*s - 'a' + 10);
-        } else {
-            return v;
-        }
-        v = v * base + d;
-    }
-}
-
 int main(int argc, char **argv) {
     if (argc < 4) {
         exo_printf("reader: usage: reader I RBASE BOARDBASE\n");
         return 4;
     }
-    uint64_t me = parse_num(argv[1]);
-    const volatile uint64_t *data = (const volatile uint64_t *)(uintptr_t)parse_num(argv[2]);
-    beat_t *board = (beat_t *)(uintptr_t)parse_num(argv[3]);
+    uint64_t me = exo_parse_u64(argv[1]);
+    const volatile uint64_t *data = (const volatile uint64_t *)(uintptr_t)exo_parse_u64(argv[2]);
+    beat_t *board = (beat_t *)(uintptr_t)exo_parse_u64(argv[3]);
     if (me >= READERS) {
         return 4;
     }

@@ -42,16 +42,10 @@ static bool pattern_intact(const volatile uint64_t *data) {
 
 static int64_t start_reader(int i, exo_handle_t r, uint64_t rbase, exo_handle_t board,
                             uint64_t bbase) {
-    static const char name[] = "reader";
     char args[80];
     fmt_snprintf(args, sizeof(args), "reader %d 0x%lx 0x%lx", i, rbase, bbase);
-    exo_domain_spawn_t req = {.name = (uint64_t)(uintptr_t)name,
-                              .name_len = sizeof(name) - 1,
-                              .args = (uint64_t)(uintptr_t)args,
-                              .args_len = strlen(args),
-                              .memory = exo_memory_cap(),
-                              .budget = 0,
-                              .ncaps = 2};
+    exo_domain_spawn_t req = exo_spawn_request("reader", args);
+    req.ncaps = 2;
     req.caps[0] = (exo_spawn_cap_t){.handle = r, .rights = CAP_RIGHT_READ};
     req.caps[1] = (exo_spawn_cap_t){.handle = board, .rights = CAP_RIGHT_READ | CAP_RIGHT_WRITE};
     exo_cap_info_t con;

@@ -39,5 +39,8 @@ int64_t exo_memory_split(exo_handle_t mem, uint64_t bytes);
 
 /* Starts a child domain from a full request (exo/syscall.h); returns its domain handle. */
 int64_t exo_domain_spawn(const exo_domain_spawn_t *req);
+/* A request for boot module name with args, paid by the default memory cap, no budget,
+ * no caps: add what the child should get, then exo_domain_spawn. */
+exo_domain_spawn_t exo_spawn_request(const char *name, const char *args);
 /* Ends a domain (DOMAIN_KILL): its status becomes EXO_EXIT_KILLED. */
 int64_t exo_domain_kill(exo_handle_t domain);

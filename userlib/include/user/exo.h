@@ -40,6 +40,9 @@ int64_t exo_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size);
 void *exo_region_alloc(size_t size, uint32_t prot);
 int64_t exo_region_alloc_status(size_t size, uint32_t prot); /* address or error */
 
+/* A number in decimal, or hex after 0x; reading stops at the first other character. */
+uint64_t exo_parse_u64(const char *s);
+
 uint64_t exo_clock_ns(void);
 uint32_t exo_cpu(void);
 
