@@ -149,10 +149,11 @@ static cont_t *pop_local(cpu_t *self) {
     if (c == NULL && self->overflow_head != NULL) {
         while (self->overflow_head != NULL) {
             cont_t *o = self->overflow_head;
+            cont_t *next = o->next; /* once pushed, o is a thief's: its re-arm rewrites next */
             if (deque_push(&self->ready, o) != STATUS_OK) {
                 break;
             }
-            self->overflow_head = o->next;
+            self->overflow_head = next;
         }
         if (self->overflow_head == NULL) {
             self->overflow_tail = NULL;

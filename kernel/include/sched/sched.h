@@ -38,7 +38,8 @@ struct cont {
                                 the run that started it can mark it done */
     uint32_t flags;
     uint32_t ran_on; /* index of the core that last ran it */
-    cont_t *next;    /* link on an event's waiter list */
+    cont_t *next;    /* link on an event's waiter list or a core's overflow list: owned by
+                        whoever holds the continuation, never read after handing it on */
     uint64_t user;   /* the owner's */
 };
 
