@@ -32,55 +32,61 @@ uint64_t caps_live(void) {
     return n;
 }
 
-uint32_t cap_type_rights(uint16_t type) {
-    switch (type) {
-    case CAP_MEMORY:
-        return CAP_RIGHTS_MEMORY;
-    case CAP_REGION:
-        return CAP_RIGHTS_REGION;
-    case CAP_DOMAIN:
-        return CAP_RIGHTS_DOMAIN;
-    case CAP_CONSOLE:
-        return CAP_RIGHTS_CONSOLE;
-    default:
-        return 0;
+/* Each object type: the rights its caps can carry and how a cap holds its object. One
+ * row per type that has objects; a new type is a new row. */
+static void budget_ref_obj(void *o) {
+    budget_ref(o);
+}
+static void budget_unref_obj(void *o) {
+    budget_unref(o);
+}
+static void region_ref_obj(void *o) {
+    region_ref(o);
+}
+static void region_unref_obj(void *o) {
+    region_unref(o);
+}
+static void domain_ref_obj(void *o) {
+    domain_ref(o);
+}
+static void domain_unref_obj(void *o) {
+    domain_release(o);
+}
+static void static_obj(void *o) { /* the console: a singleton that never goes */
+    (void)o;
+}
+
+typedef struct cap_type_ops {
+    uint32_t rights;
+    void (*ref)(void *obj);
+    void (*unref)(void *obj);
+} cap_type_ops_t;
+
+static const cap_type_ops_t type_ops[CAP_TYPE_COUNT] = {
+    [CAP_MEMORY] = {CAP_RIGHTS_MEMORY, budget_ref_obj, budget_unref_obj},
+    [CAP_REGION] = {CAP_RIGHTS_REGION, region_ref_obj, region_unref_obj},
+    [CAP_DOMAIN] = {CAP_RIGHTS_DOMAIN, domain_ref_obj, domain_unref_obj},
+    [CAP_CONSOLE] = {CAP_RIGHTS_CONSOLE, static_obj, static_obj},
+};
+
+static const cap_type_ops_t *ops_of(uint16_t type) {
+    if (type >= CAP_TYPE_COUNT || type_ops[type].ref == NULL) {
+        panic("caps: no objects of type %u", type);
     }
+    return &type_ops[type];
+}
+
+uint32_t cap_type_rights(uint16_t type) {
+    return type < CAP_TYPE_COUNT ? type_ops[type].rights : 0;
 }
 
 void cap_object_ref(uint16_t type, void *obj) {
-    switch (type) {
-    case CAP_MEMORY:
-        budget_ref(obj);
-        break;
-    case CAP_REGION:
-        region_ref(obj);
-        break;
-    case CAP_DOMAIN:
-        domain_ref(obj);
-        break;
-    case CAP_CONSOLE:
-        break;
-    default:
-        panic("cap_object_ref: type %u", type);
-    }
+    ops_of(type)->ref(obj);
 }
 
 void cap_object_unref(uint16_t type, void *obj) {
-    switch (type) {
-    case CAP_MEMORY:
-        budget_unref(obj);
-        break;
-    case CAP_REGION:
-        region_unref(obj);
-        break;
-    case CAP_DOMAIN:
-        domain_release(obj);
-        break;
-    case CAP_CONSOLE:
-    case CAP_NONE:
-        break;
-    default:
-        panic("cap_object_unref: type %u", type);
+    if (type != CAP_NONE) { /* a reap entry that only unmapped */
+        ops_of(type)->unref(obj);
     }
 }
 
@@ -145,6 +151,17 @@ status_t cap_check_rights(const cap_slot_t *s, uint64_t rights) {
     return (rights & ~(uint64_t)s->rights) ? ERR_RIGHTS : STATUS_OK;
 }
 
+status_t cap_map(cap_slot_t *s, uint32_t prot) {
+    domain_t *d = s->owner->owner;
+    region_t *r = s->obj;
+    status_t st = view_attach(&d->view, r, r->base, r->base + r->size, prot, false);
+    if (st == STATUS_OK) {
+        s->mapped = 1;
+        s->map_prot = prot;
+    }
+    return st;
+}
+
 void cap_map_arrival(cap_slot_t *s) {
     uint32_t prot = s->rights & (EXO_PROT_READ | EXO_PROT_WRITE | EXO_PROT_EXEC);
     if (s->type != CAP_REGION || prot == 0 || s->mapped) {
@@ -153,11 +170,15 @@ void cap_map_arrival(cap_slot_t *s) {
     if ((prot & EXO_PROT_WRITE) && (prot & EXO_PROT_EXEC)) {
         prot &= ~EXO_PROT_EXEC; /* W^X: a writable and executable cap maps writable */
     }
-    domain_t *d = s->owner->owner;
-    region_t *r = s->obj;
-    if (view_attach(&d->view, r, r->base, r->base + r->size, prot, false) == STATUS_OK) {
-        s->mapped = 1;
-        s->map_prot = prot;
+    (void)cap_map(s, prot); /* on failure the cap is held unmapped */
+}
+
+void cap_adopt_roots(domain_t *d, cap_slot_t *parent) {
+    for (uint32_t i = 1; i < d->caps.nslots; i++) {
+        cap_slot_t *s = &d->caps.slots[i];
+        if (s->state == CAP_SLOT_LIVE && s->parent == NULL && s != parent) {
+            cdt_attach(parent, s);
+        }
     }
 }
 

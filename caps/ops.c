@@ -221,12 +221,7 @@ int64_t sys_region_map(domain_t *d, exo_handle_t h, uint64_t prot) {
         st = ERR_STATE;
     }
     if (st == STATUS_OK) {
-        region_t *r = s->obj; /* ERR_OVERLAP: mapped through another cap of this domain */
-        st = view_attach(&d->view, r, r->base, r->base + r->size, (uint32_t)prot, false);
-    }
-    if (st == STATUS_OK) {
-        s->mapped = 1;
-        s->map_prot = (uint32_t)prot;
+        st = cap_map(s, (uint32_t)prot); /* ERR_OVERLAP: mapped through another cap here */
     }
     caps_unlock(irq);
     return st;

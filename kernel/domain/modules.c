@@ -6,7 +6,6 @@
  */
 #include <arch/mmu.h>
 #include <caps/cap.h>
-#include <caps/cdt.h>
 #include <dev/qemu_exit.h>
 #include <domain/domain.h>
 #include <exo/syscall.h>
@@ -86,13 +85,8 @@ static status_t give_root_caps(domain_t *d, budget_t *root) {
     }
     if (st == STATUS_OK) {
         cap_install_ref(mem, CAP_MEMORY, CAP_RIGHTS_MEMORY, root, NULL);
+        cap_adopt_roots(d, mem); /* its image and stack */
         cap_install_ref(con, CAP_CONSOLE, CAP_RIGHTS_CONSOLE, &cap_console_object, NULL);
-        for (uint32_t i = 1; i < d->caps.nslots; i++) {
-            cap_slot_t *s = &d->caps.slots[i];
-            if (s->state == CAP_SLOT_LIVE && s->parent == NULL && s != mem && s != con) {
-                cdt_attach(mem, s); /* its image and stack */
-            }
-        }
     }
     caps_unlock(irq);
     return st;

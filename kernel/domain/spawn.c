@@ -8,7 +8,6 @@
  * becomes visible, so from then on it can only end the usual way; it is launched last.
  */
 #include <caps/cap.h>
-#include <caps/cdt.h>
 #include <domain/domain.h>
 #include <domain/spawn.h>
 #include <exo/syscall.h>
@@ -90,12 +89,7 @@ static status_t reserve_slots(domain_t *self, domain_t *child, bool budget, spaw
 /* Under caps_lock, cannot fail. The child's image and stack caps become children of the
  * memory cap that paid for them. */
 static exo_handle_t invoke_spawn(domain_t *child, budget_t *budget, spawn_t *s) {
-    for (uint32_t i = 1; i < child->caps.nslots; i++) {
-        cap_slot_t *c = &child->caps.slots[i];
-        if (c->state == CAP_SLOT_LIVE && c->parent == NULL) {
-            cdt_attach(s->mem, c);
-        }
-    }
+    cap_adopt_roots(child, s->mem);
     if (budget) {
         cap_install_take(s->mem_slot, CAP_MEMORY, s->mem->rights, budget, s->mem);
     }

@@ -48,22 +48,15 @@ status_t region_create(budget_t *budget, uint64_t size, region_t **out) {
     }
     region_t *r = kzalloc(sizeof(*r));
     uint64_t *frames = kzalloc((size / PAGE_SIZE) * sizeof(uint64_t));
-    if (r == NULL || frames == NULL) {
-        kfree(r);
-        kfree(frames);
-        if (budget) {
-            budget_uncharge(budget, size);
-        }
-        return ERR_NO_MEMORY;
-    }
     unsigned order = vspace_order_for(size);
-    bool irq = spin_lock(&space_lock);
-    status_t st = vspace_alloc(&space, order, &r->base);
-    if (st == STATUS_OK) {
-        live_regions++;
+    status_t st = ERR_NO_MEMORY;
+    if (r != NULL && frames != NULL) {
+        bool irq = spin_lock(&space_lock);
+        st = vspace_alloc(&space, order, &r->base);
+        live_regions += st == STATUS_OK;
+        spin_unlock(&space_lock, irq);
     }
-    spin_unlock(&space_lock, irq);
-    if (st != STATUS_OK) {
+    if (st != STATUS_OK) { /* no heap, or the window is exhausted */
         kfree(r);
         kfree(frames);
         if (budget) {

@@ -35,6 +35,13 @@ status_t cap_decode(struct domain *d, exo_handle_t h, uint16_t type, uint32_t ri
                     cap_slot_t **out);
 /* Rights a call asks for: ERR_INVALID for unknown bits, ERR_RIGHTS for any s lacks. */
 status_t cap_check_rights(const cap_slot_t *s, uint64_t rights);
+/* Under caps_lock: maps region cap s's whole region in its owner's view with prot (the
+ * caller checked prot against s's rights). view_attach's errors (ERR_OVERLAP: that domain
+ * maps the region through another cap; ERR_NO_MEMORY); nothing changes on failure. */
+status_t cap_map(cap_slot_t *s, uint32_t prot);
+/* Under caps_lock: every root cap in d's table except parent becomes parent's child (the
+ * image and stack of a new domain, adopted by the memory cap that paid for them). */
+void cap_adopt_roots(struct domain *d, cap_slot_t *parent);
 /* Under caps_lock: a region cap that arrived in a domain (transfer, start) appears in its
  * view with the cap's map rights (writable wins over executable), unless that domain maps
  * the region already or the view has no memory for one more map; the cap is then held
