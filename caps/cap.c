@@ -11,6 +11,7 @@
 #include <kernel/panic.h>
 #include <mm/budget.h>
 #include <mm/heap.h>
+#include <rings/ring.h>
 
 static spinlock_t lock = SPINLOCK_INIT;
 static uint64_t live_caps; /* LIVE slots in all tables (lock) */
@@ -66,6 +67,7 @@ static const cap_type_ops_t type_ops[CAP_TYPE_COUNT] = {
     [CAP_MEMORY] = {CAP_RIGHTS_MEMORY, budget_ref_obj, budget_unref_obj},
     [CAP_REGION] = {CAP_RIGHTS_REGION, region_ref_obj, region_unref_obj},
     [CAP_DOMAIN] = {CAP_RIGHTS_DOMAIN, domain_ref_obj, domain_unref_obj},
+    [CAP_RING] = {CAP_RIGHTS_RING, ring_cap_ref, ring_cap_unref},
     [CAP_CONSOLE] = {CAP_RIGHTS_CONSOLE, static_obj, static_obj},
 };
 

@@ -192,23 +192,29 @@ int64_t sys_region_alloc(domain_t *d, exo_handle_t mem, uint64_t size, uint64_t 
     if (base_ptr && copy_to_user(base_ptr, &zero, sizeof(zero)) != STATUS_OK) {
         return ERR_FAULT; /* the result must be deliverable before anything is made */
     }
+    uint64_t base = 0;
+    int64_t ret = cap_region_alloc(d, mem, size, prot, &base);
+    if (ret > 0 && base_ptr) {
+        copy_to_user(base_ptr, &base, sizeof(base)); /* probed above */
+    }
+    return ret;
+}
+
+int64_t cap_region_alloc(domain_t *d, exo_handle_t mem, uint64_t size, uint64_t prot,
+                         uint64_t *base_out) {
     region_alloc_t a = {0};
     bool irq = caps_lock();
     status_t st = decode_region_alloc(d, mem, size, prot, &a);
-    uint64_t base = 0;
     int64_t ret = st;
     if (st == STATUS_OK) { /* invoke: the cap takes over the creation's reference */
         cap_install_take(a.dst, CAP_REGION, a.prot | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE, a.region,
                          a.mem);
         a.dst->mapped = 1;
         a.dst->map_prot = a.prot;
-        base = a.region->base;
+        *base_out = a.region->base;
         ret = (int64_t)cap_handle(a.dst);
     }
     caps_unlock(irq);
-    if (st == STATUS_OK && base_ptr) {
-        copy_to_user(base_ptr, &base, sizeof(base)); /* probed above */
-    }
     return ret;
 }
 
@@ -240,6 +246,24 @@ int64_t sys_region_unmap(domain_t *d, exo_handle_t h) {
     }
     caps_unlock(irq);
     cap_reap_finish(&reap);
+    return st;
+}
+
+int64_t sys_region_protect(domain_t *d, exo_handle_t h, uint64_t prot) {
+    view_unmapped_t um = {0};
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(d, h, CAP_REGION, 0, &s);
+    st = st ? st : decode_prot(s, prot);
+    if (st == STATUS_OK && !s->mapped) {
+        st = ERR_STATE;
+    }
+    if (st == STATUS_OK) { /* invoke: pages come back on their next touch, with prot */
+        view_protect(&d->view, s->obj, (uint32_t)prot, &um);
+        s->map_prot = (uint32_t)prot;
+    }
+    caps_unlock(irq);
+    view_unmap_finish(&d->view, &um); /* fewer rights take effect before we return */
     return st;
 }
 

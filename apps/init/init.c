@@ -88,6 +88,11 @@ static void scenario(const char *name) {
         run_and_expect("capattack", "capattack", 0);
     } else if (strcmp(name, "revoke") == 0) {
         run_and_expect("sharer", "sharer", 0);
+    } else if (strcmp(name, "rings") == 0) {
+        run_and_expect("ringtest", "ringtest nops 100000", 0);
+        run_and_expect("ringtest", "ringtest nops 100000 poll", 0);
+        run_and_expect("ringtest", "ringtest timeouts", 0);
+        run_and_expect("ringtest", "ringtest timeouts poll", 0);
     } else if (strcmp(name, "bench") == 0) {
         run_and_expect("trapbench", "trapbench", 0);
     } else if (strcmp(name, "all") == 0) {

@@ -258,7 +258,7 @@ void domain_kill(domain_t *d, int64_t status) {
      * waiter the child's end already took off its event list is spawned by that end. */
     bool irq = spin_lock(&d->lock);
     for (ucont_t *u = d->waiters; u; u = u->wait_next) {
-        if (event_cancel(&u->waiting->ended_ev, &u->k)) {
+        if (event_cancel(u->wait_ev, &u->k)) {
             sched_spawn(&u->k);
         }
     }
@@ -269,6 +269,16 @@ void domain_kill(domain_t *d, int64_t status) {
             smp_wake(i); /* its interrupt exit sees dying and ends the continuation */
         }
     }
+}
+
+bool domain_hold(domain_t *d) {
+    bool irq = spin_lock(&d->lock);
+    bool ok = !atomic_load(&d->dying) && !d->ended;
+    if (ok) {
+        d->live++; /* at least one continuation is live, so this is not the first */
+    }
+    spin_unlock(&d->lock, irq);
+    return ok;
 }
 
 void domain_cont_ended(domain_t *d) {

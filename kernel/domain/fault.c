@@ -68,10 +68,11 @@ void ufault_handle(const ufault_t *f, const user_regs_t *tf) {
 
 bool ufault_kernel_access(uint64_t addr, uint32_t access) {
     ucont_t *u = ucont_current();
-    if (u == NULL || addr >= USER_ADDR_LIMIT) {
+    domain_t *d = u ? u->dom : this_cpu()->acting;
+    if (d == NULL || addr >= USER_ADDR_LIMIT) {
         return false;
     }
-    return view_fault(&u->dom->view, addr, access) == STATUS_OK;
+    return view_fault(&d->view, addr, access) == STATUS_OK;
 }
 
 void uentry_irq_exit(const user_regs_t *tf) {

@@ -10,6 +10,7 @@
 #include <dev/clock.h>
 #include <dev/console.h>
 #include <domain/spawn.h>
+#include <domain/syscall.h>
 #include <domain/ucont.h>
 #include <exo/syscall.h>
 #include <kernel/cpu.h>
@@ -18,12 +19,13 @@
 #include <kernel/string.h>
 #include <mm/region.h>
 #include <mm/uaccess.h>
+#include <rings/ring.h>
 #include <stdatomic.h>
 
 #define CONSOLE_WRITE_MAX 4096
 #define CONSOLE_WRITE_CHUNK 256
 
-static int64_t sys_console_write(domain_t *d, exo_handle_t h, uint64_t ptr, uint64_t len) {
+int64_t sys_console_write(domain_t *d, exo_handle_t h, uint64_t ptr, uint64_t len) {
     bool irq = caps_lock();
     cap_slot_t *s;
     status_t st = cap_decode(d, h, CAP_CONSOLE, CAP_RIGHT_WRITE, &s);
@@ -61,8 +63,7 @@ static int64_t sys_spawn(ucont_t *self, uint64_t entry, uint64_t arg, uint64_t s
     return id;
 }
 
-/* Under caps_lock: the domain a handle with rights names, with a reference. */
-static status_t domain_from_cap(domain_t *self, exo_handle_t h, uint32_t rights, domain_t **out) {
+status_t domain_from_cap(domain_t *self, exo_handle_t h, uint32_t rights, domain_t **out) {
     bool irq = caps_lock();
     cap_slot_t *s;
     status_t st = cap_decode(self, h, CAP_DOMAIN, rights, &s);
@@ -74,6 +75,22 @@ static status_t domain_from_cap(domain_t *self, exo_handle_t h, uint32_t rights,
     return st;
 }
 
+static void domain_wait_arm(ucont_t *u) {
+    domain_t *child = u->wait_obj;
+    u->wait_ev = &child->ended_ev;
+    event_wait(&child->ended_ev, &u->k);
+}
+
+static bool domain_wait_resume(ucont_t *u) {
+    domain_t *child = u->wait_obj;
+    user_regs_set_result(&u->regs, (uint64_t)child->status);
+    domain_release(child);
+    u->wait_obj = NULL;
+    return true;
+}
+
+static const ucont_wait_ops_t domain_wait_ops = {domain_wait_arm, domain_wait_resume};
+
 static int64_t sys_domain_wait(ucont_t *self, user_regs_t *tf, exo_handle_t h) {
     domain_t *child;
     status_t st = domain_from_cap(self->dom, h, CAP_RIGHT_DOMAIN_WAIT, &child);
@@ -84,7 +101,8 @@ static int64_t sys_domain_wait(ucont_t *self, user_regs_t *tf, exo_handle_t h) {
         domain_release(child);
         return ERR_STATE; /* it would wait for its own end */
     }
-    self->waiting = child;
+    self->wait = &domain_wait_ops;
+    self->wait_obj = child;
     ucont_leave(self, tf, UCONT_WAIT); /* resumes with the child's status in %rax */
 }
 
@@ -122,6 +140,10 @@ static int64_t cap_call(domain_t *d, const user_regs_t *tf, uint64_t nr) {
         return sys_region_unmap(d, a0);
     case SYS_MEMORY_SPLIT:
         return sys_memory_split(d, a0, a1);
+    case SYS_REGION_PROTECT:
+        return sys_region_protect(d, a0, a1);
+    case SYS_RING_CREATE:
+        return sys_ring_create(d, a0, a1);
     default:
         return ERR_UNSUPPORTED;
     }
@@ -171,6 +193,10 @@ void syscall_dispatch(user_regs_t *tf) {
         break;
     case SYS_DOMAIN_KILL:
         ret = sys_domain_kill(self, user_regs_arg(tf, 0));
+        break;
+    case SYS_RING_ENTER:
+        ret = sys_ring_enter(self, tf, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
+                             user_regs_arg(tf, 2), user_regs_arg(tf, 3));
         break;
     default:
         ret = cap_call(self->dom, tf, user_regs_number(tf));

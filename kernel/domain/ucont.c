@@ -55,9 +55,9 @@ ucont_t *ucont_current(void) {
 /* The continuation is over: its memory goes with the scheduler's kfree (CONT_FREE). */
 static void ucont_end(ucont_t *u) {
     domain_t *d = u->dom;
-    if (u->waiting) {
-        domain_release(u->waiting);
-        u->waiting = NULL;
+    if (u->wait) { /* ended before it resumed: drop what it held */
+        (void)u->wait->resume(u);
+        u->wait = NULL;
     }
     kfree(u->fpu_mem);
     u->fpu_mem = u->fpu = NULL;
@@ -74,14 +74,25 @@ void ucont_leave(ucont_t *u, const user_regs_t *tf, enum ucont_leave why) {
     user_return(why);
 }
 
+/* Registers u on its event; a kill that came before the registration could not cancel
+ * it, so look at dying after registering (seq_cst, pairs with domain_kill). */
+static void ucont_wait_arm(ucont_t *u) {
+    u->wait->arm(u);
+    if (atomic_load(&u->dom->dying) && event_cancel(u->wait_ev, &u->k)) {
+        sched_spawn(&u->k);
+    }
+}
+
 static void ucont_run(cont_t *k) {
     ucont_t *u = (ucont_t *)k;
     domain_t *d = u->dom;
-    if (u->waiting) { /* resumed by the end of the domain it waited for, or by a kill */
+    if (u->wait) { /* resumed by what it waited for, or by a kill */
+        if (!u->wait->resume(u)) {
+            ucont_wait_arm(u);
+            return;
+        }
         domain_waiter_remove(d, u);
-        user_regs_set_result(&u->regs, (uint64_t)u->waiting->status);
-        domain_release(u->waiting);
-        u->waiting = NULL;
+        u->wait = NULL;
     }
     cpu_t *c = this_cpu();
     bool irq = irq_save();
@@ -113,7 +124,7 @@ static void ucont_run(cont_t *k) {
         break;
     case UCONT_WAIT:
         domain_waiter_add(d, u); /* before it can resume (and remove itself) */
-        event_wait(&u->waiting->ended_ev, k);
+        ucont_wait_arm(u);
         break;
     case UCONT_END:
         ucont_end(u);

@@ -250,8 +250,12 @@ KTEST(timers_fire_in_order_on_time) {
     }
     static ktimer_t cancelled;
     ktimer_init(&cancelled, timer_fn, NULL);
-    KT_ASSERT_EQ(timer_start(&cancelled, rdtsc() + clock_ns_to_tsc(1000000)), STATUS_OK);
-    KT_ASSERT(timer_cancel(&cancelled));
+    bool irq = irq_save(); /* it is armed here: it cannot fire before the cancel */
+    status_t started = timer_start(&cancelled, rdtsc() + clock_ns_to_tsc(1000000));
+    bool was_queued = timer_cancel(&cancelled);
+    irq_restore(irq);
+    KT_ASSERT_EQ(started, STATUS_OK);
+    KT_ASSERT(was_queued);
     clock_delay_ns(3000000);
     KT_ASSERT_EQ(atomic_load(&timers_fired), NTIMERS); /* the cancelled one never fired */
 }

@@ -49,6 +49,10 @@ const char *status_str(status_t s) {
         return "ERR_TABLE_FULL";
     case ERR_QUOTA:
         return "ERR_QUOTA";
+    case ERR_BUSY:
+        return "ERR_BUSY";
+    case ERR_CANCELED:
+        return "ERR_CANCELED";
     default:
         return "ERR_UNKNOWN";
     }

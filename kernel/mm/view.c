@@ -211,9 +211,30 @@ void view_detach(view_t *v, region_t *r, view_unmapped_t *out) {
     spin_unlock(&v->lock, irq);
 }
 
+void view_protect(view_t *v, region_t *r, uint32_t prot, view_unmapped_t *out) {
+    *out = (view_unmapped_t){.region = r};
+    bool irq = spin_lock(&v->lock);
+    for (uint32_t i = 0; i < v->nmaps; i++) {
+        view_map_t *m = &v->maps[i];
+        if (m->region != r) {
+            continue;
+        }
+        m->prot = prot;
+        for (uint64_t va = m->start; va < m->end; va += PAGE_SIZE) {
+            uint64_t size;
+            if (pt_unmap(&v->pt, va, &size) == STATUS_OK) {
+                v->mapped--;
+            }
+        }
+        out->start = out->end > out->start ? out->start : m->start;
+        out->end = m->end;
+    }
+    spin_unlock(&v->lock, irq);
+}
+
 void view_unmap_finish(view_t *v, view_unmapped_t *u) {
-    if (u->refs == 0) {
-        return;
+    if (u->end <= u->start) {
+        return; /* nothing was mapped */
     }
     /* A core that activates v from now on flushes v's PCID (it sees the new generation),
      * or else it set its on_cores bit before we read the mask below: seq_cst on both
@@ -227,6 +248,7 @@ void view_unmap_finish(view_t *v, view_unmapped_t *u) {
         region_unref(u->region);
     }
     u->refs = 0;
+    u->start = u->end = 0;
 }
 
 void view_activate(view_t *v) {

@@ -30,6 +30,7 @@ static void cpu_setup(cpu_t *c, uint32_t index, uint32_t apic_id, uint64_t stack
     c->tss_rsp0 = (uint64_t *)((uint8_t *)&c->arch.tss + __builtin_offsetof(tss_t, rsp));
     deque_init(&c->ready, c->ready_slots, CPU_READY_SLOTS);
     timerq_init(&c->timers, c->timer_slots, CPU_TIMER_SLOTS);
+    c->timer_lock = (spinlock_t)SPINLOCK_INIT;
 }
 
 void cpu_install(cpu_t *c) {

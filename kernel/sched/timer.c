@@ -1,7 +1,7 @@
 /*
  * Per-core one-shot timers: each core's timerq (sched/timerq.h) drives its LAPIC timer,
  * armed for the earliest deadline. Expired timers run their fn in the timer interrupt.
- * A timer is started, fires and is cancelled on one core: the core that started it.
+ * A timer fires on the core that started it; any core may cancel it.
  */
 #include <arch/cpu.h>
 #include <arch/irq.h>
@@ -17,14 +17,19 @@ static void rearm(cpu_t *self) {
     lapic_timer_arm(next ? next->deadline : 0);
 }
 
+/* Expired timers' fns run under this core's timer lock, so a timer_cancel that returns
+ * false knows the fn has finished. A fn must be short and must not start or cancel
+ * timers (sched_spawn is fine). */
 static void timer_irq(void) {
     cpu_t *self = this_cpu();
     atomic_fetch_add_explicit(&self->stats.timer_irqs, 1, memory_order_relaxed);
+    bool irq = spin_lock(&self->timer_lock);
     ktimer_t *t;
     while ((t = timerq_pop_expired(&self->timers, rdtsc())) != NULL) {
         t->fn(t);
     }
     rearm(self);
+    spin_unlock(&self->timer_lock, irq);
 }
 
 void timer_init_cpu(void) {
@@ -34,25 +39,29 @@ void timer_init_cpu(void) {
 
 status_t timer_start(ktimer_t *t, uint64_t deadline) {
     cpu_t *self = this_cpu();
-    bool irq = irq_save();
+    bool irq = spin_lock(&self->timer_lock);
     t->deadline = deadline;
+    t->cpu = self->index;
     status_t st = timerq_add(&self->timers, t);
     if (st == STATUS_OK && timerq_peek(&self->timers) == t) {
         lapic_timer_arm(deadline);
     }
-    irq_restore(irq);
+    spin_unlock(&self->timer_lock, irq);
     return st;
 }
 
+/* From another core the owner's LAPIC may stay armed for a cancelled head: it then fires
+ * early, finds nothing expired and re-arms. */
 bool timer_cancel(ktimer_t *t) {
     cpu_t *self = this_cpu();
-    bool irq = irq_save();
-    bool was_head = timerq_peek(&self->timers) == t;
-    bool ok = timerq_cancel(&self->timers, t);
-    if (ok && was_head) {
+    cpu_t *owner = cpus[t->cpu];
+    bool irq = spin_lock(&owner->timer_lock);
+    bool was_head = timerq_peek(&owner->timers) == t;
+    bool ok = timerq_cancel(&owner->timers, t);
+    if (ok && was_head && owner == self) {
         rearm(self);
     }
-    irq_restore(irq);
+    spin_unlock(&owner->timer_lock, irq);
     return ok;
 }
 

@@ -28,7 +28,7 @@ void ktimer_init(ktimer_t *t, void (*fn)(ktimer_t *t), void *arg) {
     t->deadline = 0;
     t->seq = 0;
     t->heap_index = TIMERQ_NOT_QUEUED;
-    t->_pad = 0;
+    t->cpu = 0;
     t->fn = fn;
     t->arg = arg;
 }

@@ -20,6 +20,11 @@ int64_t sys_cap_info(struct domain *d, exo_handle_t h, uint64_t info_ptr);
 
 int64_t sys_region_alloc(struct domain *d, exo_handle_t mem, uint64_t size, uint64_t prot,
                          uint64_t base_ptr);
+/* sys_region_alloc's work, with the base address returned in *base_out (ring ops). */
+int64_t cap_region_alloc(struct domain *d, exo_handle_t mem, uint64_t size, uint64_t prot,
+                         uint64_t *base_out);
+/* A mapped region cap's map gets the rights prot (<= the cap's): SYS_REGION_PROTECT. */
+int64_t sys_region_protect(struct domain *d, exo_handle_t h, uint64_t prot);
 int64_t sys_region_map(struct domain *d, exo_handle_t h, uint64_t prot);
 int64_t sys_region_unmap(struct domain *d, exo_handle_t h);
 int64_t sys_memory_split(struct domain *d, exo_handle_t mem, uint64_t bytes);

@@ -28,7 +28,7 @@ enum exo_cap_type {
     CAP_CONTINUATION = 4, /* (rings issue: join, cancel) */
     CAP_ENDPOINT = 5,     /* (IPC issue) */
     CAP_REPLY = 6,        /* (IPC issue) */
-    CAP_RING = 7,         /* (rings issue) */
+    CAP_RING = 7,         /* a submission/completion ring (exo/ring.h) */
     CAP_TIMER = 8,        /* (rings issue) */
     CAP_INTERRUPT = 9,    /* (user drivers) */
     CAP_IOPORT = 10,      /* (user drivers) */
@@ -59,6 +59,7 @@ enum exo_cap_type {
 #define CAP_RIGHTS_DOMAIN                                                                          \
     (CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE | CAP_RIGHT_DOMAIN_WAIT | CAP_RIGHT_DOMAIN_KILL |          \
      CAP_RIGHT_DOMAIN_INSERT)
+#define CAP_RIGHTS_RING (CAP_RIGHT_READ | CAP_RIGHT_WRITE) /* never leaves its domain */
 #define CAP_RIGHTS_CONSOLE (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE)
 
 /* SYS_CAP_TRANSFER flags. */

@@ -86,6 +86,10 @@ void domain_waiter_remove(domain_t *d, struct ucont *u);
 
 /* A continuation of d ended (ucont.c); the last one ends d. */
 void domain_cont_ended(domain_t *d);
+/* Kernel work on d's behalf (ring ops run by a poller or a completion) counts as live
+ * while it runs, so d cannot end under it: false if d is dying or ended. Released with
+ * domain_cont_ended. */
+bool domain_hold(domain_t *d);
 
 /* Reference counting: lookup takes one (NULL if no such live domain), release drops it;
  * tryref takes one only if d still has one (false: it is being freed). */

@@ -19,8 +19,21 @@ enum ucont_leave {
     UCONT_END = 1, /* exit, fault, watchdog, killed: the continuation is over */
     UCONT_YIELD,   /* suspended; spawn it again on this core */
     UCONT_MIGRATE, /* suspended; spawn it again on the next core */
-    UCONT_WAIT,    /* suspended until the domain it waits for ends */
+    UCONT_WAIT,    /* suspended until what u->wait describes happens */
 };
+
+struct ucont;
+
+/* How a suspended continuation waits (UCONT_WAIT): for a child's end, for ring
+ * completions. */
+typedef struct ucont_wait_ops {
+    /* Sets u->wait_ev and registers u->k on it, or spawns u->k if what it waits for has
+     * happened already. */
+    void (*arm)(struct ucont *u);
+    /* On resume (also after a kill): sets the result in u->regs and drops wait_obj (true),
+     * or returns false to wait again (arm is called next). True when the domain is dying. */
+    bool (*resume)(struct ucont *u);
+} ucont_wait_ops_t;
 
 typedef struct ucont {
     cont_t k; /* first: the scheduler kfree()s the ucont through it */
@@ -31,8 +44,11 @@ typedef struct ucont {
     void *fpu_mem;
     uint64_t used_tsc; /* CPU time since it last suspended (the watchdog's budget) */
     uint64_t entered_tsc;
-    domain_t *waiting;       /* UCONT_WAIT: the child whose end it waits for (a reference) */
-    struct ucont *wait_next; /* on dom->waiters (dom->lock) */
+    const ucont_wait_ops_t *wait; /* UCONT_WAIT: how it waits; NULL when it does not */
+    event_t *wait_ev;             /* the event u->k is registered on (domain_kill cancels) */
+    void *wait_obj;               /* what it waits for (a reference) */
+    uint64_t wait_arg;            /* the wait's own (ring: the CQEs wanted) */
+    struct ucont *wait_next;      /* on dom->waiters (dom->lock) */
 } ucont_t;
 
 /* A continuation of d starting at entry with rsp = stack_top, rdi = a0, rsi = a1; counted

@@ -32,6 +32,8 @@ typedef int32_t status_t;
 #define ERR_RIGHTS -20     /* the cap lacks a right the call needs, or a derive asks for more */
 #define ERR_TABLE_FULL -21 /* the capability table has no free slot */
 #define ERR_QUOTA -22      /* a memory cap's budget cannot cover the request */
+#define ERR_BUSY -23       /* a bounded queue is full (a ring's CQ): consume, then retry */
+#define ERR_CANCELED -24   /* cancelled: a failed link before it, a link timeout, a close */
 
 /* Short constant name of a status code ("ERR_RANGE"); never NULL. */
 const char *status_str(status_t s);

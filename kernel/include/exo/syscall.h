@@ -13,30 +13,34 @@
 /* Calls marked [cap] reach an object only through a handle of the caller's capability
  * table (exo/caps.h) with the rights named; the rest act on the caller itself. */
 enum exo_syscall {
-    SYS_NULL = 0,          /* () -> 0: the bare trap round trip */
-    SYS_EXIT = 1,          /* (int64 status): ends the domain, every continuation in it */
-    SYS_CONT_EXIT = 2,     /* (): ends the calling continuation (the domain ends with its last) */
-    SYS_YIELD = 3,         /* (flags): suspend, resume later (YIELD_MIGRATE: on another core) */
-    SYS_SPAWN = 4,         /* (entry, arg, stack_top) -> continuation id (>0) */
-    SYS_CONSOLE_WRITE = 5, /* [cap] (console WRITE, ptr, len) -> bytes written */
-    SYS_REGION_ALLOC = 6,  /* [cap] (memory MEM_ALLOC, size, prot, uint64 *base or 0) -> handle
-                              of a new region cap (prot + GRANT + DERIVE), mapped with prot */
-    SYS_CLOCK = 7,         /* () -> nanoseconds since boot */
-    SYS_CPU = 8,           /* () -> index of the core running the caller */
-    SYS_DOMAIN_START = 9,  /* [cap] (const exo_domain_spawn_t *) -> handle of the new domain */
-    SYS_DOMAIN_WAIT = 10,  /* [cap] (domain DOMAIN_WAIT) -> its exit status, once ended */
-    SYS_DOMAIN_KILL = 11,  /* [cap] (domain DOMAIN_KILL): ends it with EXO_EXIT_KILLED */
-    SYS_CAP_DERIVE = 12,   /* [cap] (h DERIVE, rights) -> handle of a child cap, rights <= h's */
-    SYS_CAP_TRANSFER = 13, /* [cap] (domain DOMAIN_INSERT, h GRANT, rights, flags) -> handle in
-                              that domain's table; a copy is h's child (h needs DERIVE too),
-                              CAP_TRANSFER_MOVE moves */
-    SYS_CAP_DELETE = 14,   /* [cap] (h): deletes it; its children move up to its parent */
-    SYS_CAP_REVOKE = 15,   /* [cap] (h) -> number of descendants deleted, in every domain */
-    SYS_CAP_INFO = 16,     /* [cap] (h, exo_cap_info_t *) -> 0 */
-    SYS_REGION_MAP = 17,   /* [cap] (region, prot <= its rights): maps it in the caller's view */
-    SYS_REGION_UNMAP = 18, /* [cap] (region): takes it out of the caller's view */
-    SYS_MEMORY_SPLIT = 19, /* [cap] (memory MEM_ALLOC, bytes) -> handle of a child budget */
-    SYS_COUNT
+    SYS_NULL = 0,            /* () -> 0: the bare trap round trip */
+    SYS_EXIT = 1,            /* (int64 status): ends the domain, every continuation in it */
+    SYS_CONT_EXIT = 2,       /* (): ends the calling continuation (the domain ends with its last) */
+    SYS_YIELD = 3,           /* (flags): suspend, resume later (YIELD_MIGRATE: on another core) */
+    SYS_SPAWN = 4,           /* (entry, arg, stack_top) -> continuation id (>0) */
+    SYS_CONSOLE_WRITE = 5,   /* [cap] (console WRITE, ptr, len) -> bytes written */
+    SYS_REGION_ALLOC = 6,    /* [cap] (memory MEM_ALLOC, size, prot, uint64 *base or 0) -> handle
+                                of a new region cap (prot + GRANT + DERIVE), mapped with prot */
+    SYS_CLOCK = 7,           /* () -> nanoseconds since boot */
+    SYS_CPU = 8,             /* () -> index of the core running the caller */
+    SYS_DOMAIN_START = 9,    /* [cap] (const exo_domain_spawn_t *) -> handle of the new domain */
+    SYS_DOMAIN_WAIT = 10,    /* [cap] (domain DOMAIN_WAIT) -> its exit status, once ended */
+    SYS_DOMAIN_KILL = 11,    /* [cap] (domain DOMAIN_KILL): ends it with EXO_EXIT_KILLED */
+    SYS_CAP_DERIVE = 12,     /* [cap] (h DERIVE, rights) -> handle of a child cap, rights <= h's */
+    SYS_CAP_TRANSFER = 13,   /* [cap] (domain DOMAIN_INSERT, h GRANT, rights, flags) -> handle in
+                                that domain's table; a copy is h's child (h needs DERIVE too),
+                                CAP_TRANSFER_MOVE moves */
+    SYS_CAP_DELETE = 14,     /* [cap] (h): deletes it; its children move up to its parent */
+    SYS_CAP_REVOKE = 15,     /* [cap] (h) -> number of descendants deleted, in every domain */
+    SYS_CAP_INFO = 16,       /* [cap] (h, exo_cap_info_t *) -> 0 */
+    SYS_REGION_MAP = 17,     /* [cap] (region, prot <= its rights): maps it in the caller's view */
+    SYS_REGION_UNMAP = 18,   /* [cap] (region): takes it out of the caller's view */
+    SYS_MEMORY_SPLIT = 19,   /* [cap] (memory MEM_ALLOC, bytes) -> handle of a child budget */
+    SYS_RING_CREATE = 20,    /* [cap] (memory MEM_ALLOC, exo_ring_params_t *) -> ring handle
+                                (exo/ring.h); the params get the ring memory's address and cap */
+    SYS_RING_ENTER = 21,     /* [cap] (ring, to_submit, min_complete, flags) -> SQEs taken */
+    SYS_REGION_PROTECT = 23, /* [cap] (region, prot <= its rights): a mapped region's rights */
+    SYS_COUNT = 24
 };
 
 #define YIELD_MIGRATE 1u /* SYS_YIELD flag: resume on the next core, if there is one */

@@ -8,6 +8,7 @@
 #include <arch/asm_offsets.h>
 #include <arch/mmu.h>
 #include <arch/percpu.h>
+#include <kernel/spinlock.h>
 #include <sched/deque.h>
 #include <sched/timerq.h>
 #include <stdbool.h>
@@ -39,12 +40,15 @@ typedef struct cpu {
     deque_t ready;       /* shared (steal): runnable continuations */
     void *overflow_head; /* owner, interrupts off: spawned while the deque was full */
     void *overflow_tail;
-    timerq_t timers;              /* interrupt-off code of this core only */
+    timerq_t timers;              /* timer_lock */
+    spinlock_t timer_lock;        /* timers; taken by any core that cancels one */
     cpu_stats_t stats;            /* shared: read by anyone */
     void *running;                /* own core: the cont_t in run(), or NULL */
     bool running_rearmed;         /* own core: it re-armed itself (sched.c) */
     struct ucont *current_user;   /* own core: the user continuation running here, or NULL */
     _Atomic uint64_t user_domain; /* shared: id of current_user's domain, 0 if none */
+    struct domain *acting;        /* own core: the domain whose view kernel code activated
+                                     to act for it (ring ops off a trap), or NULL */
     ktimer_t watchdog;            /* own core: the running user continuation's CPU budget */
     bool watchdog_fired;          /* own core, interrupts off: the budget ran out */
     cpu_arch_t arch;

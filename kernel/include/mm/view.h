@@ -59,7 +59,11 @@ typedef struct view_unmapped {
  * No TLB is touched and no reference dropped: the caller, holding no spinlock, calls
  * view_unmap_finish. Never fails; out->refs == 0 if r was not mapped. */
 void view_detach(view_t *v, region_t *r, view_unmapped_t *out);
-/* Completes a detach: makes sure no core can use a TLB entry for the removed pages
+/* Gives every map of region r in v the rights prot and clears their page-table entries, so
+ * pages come back on their next touch with the new rights. Never fails; the caller then
+ * calls view_unmap_finish (a shootdown, no references to drop). */
+void view_protect(view_t *v, region_t *r, uint32_t prot, view_unmapped_t *out);
+/* Completes a detach (or a protect): makes sure no core can use a TLB entry for the removed pages
  * (IPIs to the cores running v, invlpg here, a new PCID generation for cores that ran v
  * before), then drops the region references. May wait for other cores: no locks held. */
 void view_unmap_finish(view_t *v, view_unmapped_t *u);

@@ -92,8 +92,10 @@ void event_reset(event_t *e);
 /* Takes c off e's waiters if it is still there (true); the caller then owns it. */
 bool event_cancel(event_t *e, cont_t *c);
 
-/* Timers: t->fn(t) runs in this core's timer interrupt once rdtsc() >= deadline.
- * ERR_NO_MEMORY when this core's timer queue is full. */
+/* Timers: t->fn(t) runs in this core's timer interrupt once rdtsc() >= deadline, under
+ * the core's timer lock (short; no timer calls). ERR_NO_MEMORY when this core's timer
+ * queue is full. timer_cancel works from any core: false means the timer is not queued
+ * (it fired and its fn has returned, or it was never started). */
 status_t timer_start(ktimer_t *t, uint64_t deadline);
 bool timer_cancel(ktimer_t *t);
 /* c is spawned (on the core that armed it) after ns nanoseconds; t is the caller's. */

@@ -14,10 +14,10 @@
 #define TIMERQ_NOT_QUEUED 0xffffffffu
 
 typedef struct ktimer {
-    uint64_t deadline;   /* absolute, in the clock's ticks (TSC) */
-    uint64_t seq;        /* set by timerq_add: FIFO among equal deadlines */
-    uint32_t heap_index; /* TIMERQ_NOT_QUEUED when not in a queue */
-    uint32_t _pad;
+    uint64_t deadline;            /* absolute, in the clock's ticks (TSC) */
+    uint64_t seq;                 /* set by timerq_add: FIFO among equal deadlines */
+    uint32_t heap_index;          /* TIMERQ_NOT_QUEUED when not in a queue */
+    uint32_t cpu;                 /* index of the core whose queue holds it (sched/timer.c) */
     void (*fn)(struct ktimer *t); /* called by the owner when the timer fires */
     void *arg;
 } ktimer_t;

@@ -1,0 +1,175 @@
+/*
+ * What each opcode does (exo/ring.h). An op gets exactly the checks of the synchronous
+ * trap of the same name: it calls the same function, on the kernel's copy of the SQE.
+ * Ops that wait (timeout, wait) decode here, then register under the ring lock
+ * (ring_op_arm) and complete later.
+ */
+#include <caps/cap.h>
+#include <caps/ops.h>
+#include <domain/syscall.h>
+#include <kernel/panic.h>
+
+#include "ring_priv.h"
+
+#define RING_TIMEOUT_MAX_NS (3600ull * 1000000000ull) /* an hour */
+
+/* How many of arg[] each opcode reads; the rest must be zero. */
+static const uint8_t op_nargs[EXO_OP_COUNT] = {
+    [EXO_OP_NOP] = 0,          [EXO_OP_TIMEOUT] = 1,        [EXO_OP_LINK_TIMEOUT] = 1,
+    [EXO_OP_CAP_DERIVE] = 2,   [EXO_OP_CAP_TRANSFER] = 4,   [EXO_OP_CAP_DELETE] = 1,
+    [EXO_OP_CAP_REVOKE] = 1,   [EXO_OP_CAP_INFO] = 2,       [EXO_OP_REGION_ALLOC] = 3,
+    [EXO_OP_REGION_MAP] = 2,   [EXO_OP_REGION_PROTECT] = 2, [EXO_OP_REGION_UNMAP] = 1,
+    [EXO_OP_REGION_FREE] = 1,  [EXO_OP_MEMORY_SPLIT] = 2,   [EXO_OP_CONT_SPAWN] = 3,
+    [EXO_OP_CONT_JOIN] = 1,    [EXO_OP_CONT_CANCEL] = 1,    [EXO_OP_CONSOLE_WRITE] = 3,
+    [EXO_OP_CONSOLE_READ] = 3, [EXO_OP_WAIT] = 1,
+};
+
+status_t ring_op_check(const exo_sqe_t *sqe) {
+    if (sqe->opcode >= EXO_OP_COUNT) {
+        return ERR_UNSUPPORTED;
+    }
+    if ((sqe->flags & ~EXO_SQE_FLAGS_ALL) || sqe->reserved0 || sqe->op_flags) {
+        return ERR_INVALID;
+    }
+    for (unsigned i = op_nargs[sqe->opcode]; i < 6; i++) {
+        if (sqe->arg[i]) {
+            return ERR_INVALID;
+        }
+    }
+    if ((sqe->opcode == EXO_OP_TIMEOUT || sqe->opcode == EXO_OP_LINK_TIMEOUT) &&
+        sqe->arg[0] > RING_TIMEOUT_MAX_NS) {
+        return ERR_RANGE;
+    }
+    return STATUS_OK;
+}
+
+static int64_t region_free(domain_t *d, exo_handle_t h) {
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(d, h, CAP_REGION, 0, &s);
+    caps_unlock(irq);
+    /* A handle names one cap for good (its generation), so the delete below deletes the
+     * region cap just decoded, or fails ERR_STALE if someone deleted it meanwhile. */
+    return st ? st : sys_cap_delete(d, h);
+}
+
+/* WAIT: a domain cap with DOMAIN_WAIT; the domain is held in q->obj. */
+static int64_t decode_wait(ring_t *r, ring_req_t *q) {
+    domain_t *target;
+    status_t st = domain_from_cap(r->dom, q->sqe.arg[0], CAP_RIGHT_DOMAIN_WAIT, &target);
+    if (st != STATUS_OK) {
+        return st;
+    }
+    if (target == r->dom) {
+        domain_release(target);
+        return ERR_STATE; /* it would wait for its own end */
+    }
+    q->obj = target;
+    return RING_ASYNC;
+}
+
+int64_t ring_op_exec(ring_t *r, ring_req_t *q, uint64_t *aux) {
+    const exo_sqe_t *e = &q->sqe;
+    const uint64_t *a = e->arg;
+    domain_t *d = r->dom;
+    status_t st = ring_op_check(e);
+    if (st != STATUS_OK) {
+        return st;
+    }
+    switch (e->opcode) {
+    case EXO_OP_NOP:
+        return 0;
+    case EXO_OP_TIMEOUT:
+        return RING_ASYNC;
+    case EXO_OP_LINK_TIMEOUT:
+        return ERR_INVALID; /* started on its own: it follows no linked SQE */
+    case EXO_OP_CAP_DERIVE:
+        return sys_cap_derive(d, a[0], a[1]);
+    case EXO_OP_CAP_TRANSFER:
+        return sys_cap_transfer(d, a[0], a[1], a[2], a[3]);
+    case EXO_OP_CAP_DELETE:
+        return sys_cap_delete(d, a[0]);
+    case EXO_OP_CAP_REVOKE:
+        return sys_cap_revoke(d, a[0]);
+    case EXO_OP_CAP_INFO:
+        return sys_cap_info(d, a[0], a[1]);
+    case EXO_OP_REGION_ALLOC:
+        return cap_region_alloc(d, a[0], a[1], a[2], aux);
+    case EXO_OP_REGION_MAP:
+        return sys_region_map(d, a[0], a[1]);
+    case EXO_OP_REGION_PROTECT:
+        return sys_region_protect(d, a[0], a[1]);
+    case EXO_OP_REGION_UNMAP:
+        return sys_region_unmap(d, a[0]);
+    case EXO_OP_REGION_FREE:
+        return region_free(d, a[0]);
+    case EXO_OP_MEMORY_SPLIT:
+        return sys_memory_split(d, a[0], a[1]);
+    case EXO_OP_CONSOLE_WRITE:
+        return sys_console_write(d, a[0], a[1], a[2]);
+    case EXO_OP_WAIT:
+        return decode_wait(r, q);
+    default:
+        return ERR_UNSUPPORTED;
+    }
+}
+
+/* An event an op waited on happened: complete it, then run what that started. The
+ * wake-up holds a ring reference (taken by ring_op_arm). */
+static void req_wake(cont_t *k) {
+    ring_req_t *q = k->arg;
+    ring_t *r = q->ring;
+    bool irq = spin_lock(&r->lock);
+    ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
+    domain_t *target = q->obj;
+    int64_t res = target->status;
+    domain_release(target);
+    q->obj = NULL;
+    q->ev = NULL;
+    ring_complete(r, q, res, 0);
+    spin_unlock(&r->lock, irq);
+    ring_run(r, false);
+    ring_unref(r);
+}
+
+status_t ring_op_arm(ring_t *r, ring_req_t *q) {
+    status_t st = r->closed ? ERR_CANCELED : STATUS_OK;
+    switch (q->sqe.opcode) {
+    case EXO_OP_TIMEOUT:
+        return st ? st : ring_timeout_arm(r, q, q->sqe.arg[0]);
+    case EXO_OP_WAIT: {
+        domain_t *target = q->obj;
+        if (st != STATUS_OK) {
+            domain_release(target);
+            q->obj = NULL;
+            return st;
+        }
+        ring_ref(r); /* the wake-up's */
+        cont_init(&q->wake, req_wake, q);
+        q->ev = &target->ended_ev;
+        event_wait(q->ev, &q->wake); /* spawns it at once if it ended already */
+        return STATUS_OK;
+    }
+    default:
+        panic("ring_op_arm: opcode %u does not wait", q->sqe.opcode);
+    }
+}
+
+bool ring_op_cancel(ring_t *r, ring_req_t *q) {
+    switch (q->sqe.opcode) {
+    case EXO_OP_TIMEOUT:
+    case EXO_OP_LINK_TIMEOUT:
+        return ring_timeout_cancel(r, q);
+    case EXO_OP_WAIT:
+        if (q->ev == NULL || !event_cancel(q->ev, &q->wake)) {
+            return false; /* the wake-up is on its way */
+        }
+        domain_release(q->obj);
+        q->obj = NULL;
+        q->ev = NULL;
+        ring_unref(r); /* the wake-up's; the caller holds another */
+        return true;
+    default:
+        return false;
+    }
+}
