@@ -6,6 +6,7 @@
 #include <caps/cap.h>
 #include <caps/cdt.h>
 #include <caps/reap.h>
+#include <domain/contobj.h>
 #include <domain/domain.h>
 #include <exo/syscall.h>
 #include <kernel/panic.h>
@@ -67,6 +68,7 @@ static const cap_type_ops_t type_ops[CAP_TYPE_COUNT] = {
     [CAP_MEMORY] = {CAP_RIGHTS_MEMORY, budget_ref_obj, budget_unref_obj},
     [CAP_REGION] = {CAP_RIGHTS_REGION, region_ref_obj, region_unref_obj},
     [CAP_DOMAIN] = {CAP_RIGHTS_DOMAIN, domain_ref_obj, domain_unref_obj},
+    [CAP_CONTINUATION] = {CAP_RIGHTS_CONTINUATION, contobj_ref_obj, contobj_unref_obj},
     [CAP_RING] = {CAP_RIGHTS_RING, ring_cap_ref, ring_cap_unref},
     [CAP_CONSOLE] = {CAP_RIGHTS_CONSOLE, static_obj, static_obj},
 };

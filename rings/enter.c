@@ -124,7 +124,7 @@ static void ring_wait_arm(ucont_t *u) {
 static bool ring_wait_resume(ucont_t *u) {
     ring_t *r = u->wait_obj;
     bool irq = spin_lock(&r->lock);
-    bool done = r->closed || atomic_load(&u->dom->dying) || ring_cq_ready(r) >= u->wait_arg;
+    bool done = r->closed || ucont_must_end(u) || ring_cq_ready(r) >= u->wait_arg;
     spin_unlock(&r->lock, irq);
     if (done) {
         u->wait_obj = NULL;

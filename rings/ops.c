@@ -6,6 +6,7 @@
  */
 #include <caps/cap.h>
 #include <caps/ops.h>
+#include <domain/contobj.h>
 #include <domain/syscall.h>
 #include <kernel/panic.h>
 
@@ -53,19 +54,42 @@ static int64_t region_free(domain_t *d, exo_handle_t h) {
     return st ? st : sys_cap_delete(d, h);
 }
 
-/* WAIT: a domain cap with DOMAIN_WAIT; the domain is held in q->obj. */
-static int64_t decode_wait(ring_t *r, ring_req_t *q) {
-    domain_t *target;
-    status_t st = domain_from_cap(r->dom, q->sqe.arg[0], CAP_RIGHT_DOMAIN_WAIT, &target);
-    if (st != STATUS_OK) {
-        return st;
+/* WAIT (a domain with DOMAIN_WAIT, or a continuation with CONT_JOIN) and JOIN (a
+ * continuation): the object is held in q->obj until the op completes. */
+static int64_t decode_wait(ring_t *r, ring_req_t *q, bool join_only) {
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(r->dom, q->sqe.arg[0], join_only ? CAP_CONTINUATION : CAP_NONE, 0, &s);
+    if (st == STATUS_OK) {
+        uint32_t need = s->type == CAP_DOMAIN         ? CAP_RIGHT_DOMAIN_WAIT
+                        : s->type == CAP_CONTINUATION ? CAP_RIGHT_CONT_JOIN
+                                                      : 0;
+        st = need == 0 ? ERR_WRONG_TYPE : (s->rights & need) != need ? ERR_RIGHTS : STATUS_OK;
     }
-    if (target == r->dom) {
-        domain_release(target);
-        return ERR_STATE; /* it would wait for its own end */
+    if (st == STATUS_OK && s->obj == r->dom) {
+        st = ERR_STATE; /* it would wait for its own end */
     }
-    q->obj = target;
-    return RING_ASYNC;
+    if (st == STATUS_OK) {
+        q->obj = s->obj;
+        q->obj_type = s->type;
+        cap_object_ref(s->type, s->obj);
+    }
+    caps_unlock(irq);
+    return st ? st : RING_ASYNC;
+}
+
+static event_t *wait_event(ring_req_t *q) {
+    return q->obj_type == CAP_DOMAIN ? &((domain_t *)q->obj)->ended_ev
+                                     : &((contobj_t *)q->obj)->ended_ev;
+}
+
+/* The waited-for object's result, and its reference dropped. */
+static int64_t wait_release(ring_req_t *q) {
+    int64_t res = q->obj_type == CAP_DOMAIN ? ((domain_t *)q->obj)->status : 0;
+    cap_object_unref(q->obj_type, q->obj);
+    q->obj = NULL;
+    q->ev = NULL;
+    return res;
 }
 
 int64_t ring_op_exec(ring_t *r, ring_req_t *q, uint64_t *aux) {
@@ -108,7 +132,13 @@ int64_t ring_op_exec(ring_t *r, ring_req_t *q, uint64_t *aux) {
     case EXO_OP_CONSOLE_WRITE:
         return sys_console_write(d, a[0], a[1], a[2]);
     case EXO_OP_WAIT:
-        return decode_wait(r, q);
+        return decode_wait(r, q, false);
+    case EXO_OP_CONT_JOIN:
+        return decode_wait(r, q, true);
+    case EXO_OP_CONT_SPAWN:
+        return sys_cont_spawn(d, a[0], a[1], a[2]);
+    case EXO_OP_CONT_CANCEL:
+        return sys_cont_cancel(d, a[0]);
     default:
         return ERR_UNSUPPORTED;
     }
@@ -121,12 +151,7 @@ static void req_wake(cont_t *k) {
     ring_t *r = q->ring;
     bool irq = spin_lock(&r->lock);
     ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
-    domain_t *target = q->obj;
-    int64_t res = target->status;
-    domain_release(target);
-    q->obj = NULL;
-    q->ev = NULL;
-    ring_complete(r, q, res, 0);
+    ring_complete(r, q, wait_release(q), 0);
     spin_unlock(&r->lock, irq);
     ring_run(r, false);
     ring_unref(r);
@@ -137,19 +162,17 @@ status_t ring_op_arm(ring_t *r, ring_req_t *q) {
     switch (q->sqe.opcode) {
     case EXO_OP_TIMEOUT:
         return st ? st : ring_timeout_arm(r, q, q->sqe.arg[0]);
-    case EXO_OP_WAIT: {
-        domain_t *target = q->obj;
+    case EXO_OP_WAIT:
+    case EXO_OP_CONT_JOIN:
         if (st != STATUS_OK) {
-            domain_release(target);
-            q->obj = NULL;
+            (void)wait_release(q);
             return st;
         }
         ring_ref(r); /* the wake-up's */
         cont_init(&q->wake, req_wake, q);
-        q->ev = &target->ended_ev;
+        q->ev = wait_event(q);
         event_wait(q->ev, &q->wake); /* spawns it at once if it ended already */
         return STATUS_OK;
-    }
     default:
         panic("ring_op_arm: opcode %u does not wait", q->sqe.opcode);
     }
@@ -161,12 +184,11 @@ bool ring_op_cancel(ring_t *r, ring_req_t *q) {
     case EXO_OP_LINK_TIMEOUT:
         return ring_timeout_cancel(r, q);
     case EXO_OP_WAIT:
+    case EXO_OP_CONT_JOIN:
         if (q->ev == NULL || !event_cancel(q->ev, &q->wake)) {
             return false; /* the wake-up is on its way */
         }
-        domain_release(q->obj);
-        q->obj = NULL;
-        q->ev = NULL;
+        (void)wait_release(q);
         ring_unref(r); /* the wake-up's; the caller holds another */
         return true;
     default:

@@ -26,8 +26,17 @@ static void poller_run(cont_t *k) {
     bool park = false;
     if (n > 0 || r->start_head) {
         r->last_work_tsc = now;
-    } else if (n == ERR_BUSY || n == ERR_RANGE) {
-        /* No CQ room, or a corrupt SQ tail: nothing to do until the app traps. */
+    } else if (n == ERR_BUSY) {
+        /* No CQ room: park until the app makes some. The app fences after moving cq_head
+         * and then reads the flag (exo_ring_cq_advance); we fence after setting it and
+         * then read cq_head: one of the two sees the other. */
+        ringq_set_flag(&r->q, EXO_RING_NEED_WAKEUP, true);
+        __atomic_thread_fence(__ATOMIC_SEQ_CST);
+        park = r->in_use + ringq_cq_used(&r->q) >= r->cq_entries;
+        if (!park) {
+            ringq_poller_unpark(&r->q);
+        }
+    } else if (n == ERR_RANGE) { /* a corrupt SQ tail: ring_enter reports it */
         ringq_set_flag(&r->q, EXO_RING_NEED_WAKEUP, true);
         park = true;
     } else if (now - r->last_work_tsc > r->idle_tsc) {

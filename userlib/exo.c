@@ -24,15 +24,41 @@ void exo_yield(uint32_t flags) {
     exo_trap(SYS_YIELD, flags, 0, 0, 0, 0);
 }
 
-int64_t exo_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size) {
+/* The stack top for a continuation starting in exo_cont_entry, which calls fn (stored
+ * just below the top); 0 for a bad stack. */
+static uint64_t cont_stack(void (*fn)(void *arg), void *stack, size_t size) {
     uintptr_t top = ((uintptr_t)stack + size) & ~(uintptr_t)15;
     if (stack == NULL || size < 64) {
-        return ERR_INVALID;
+        return 0;
     }
     top -= 16;
-    *(void (**)(void *))top = fn; /* exo_cont_entry calls it */
-    return exo_trap(SYS_SPAWN, (uint64_t)(uintptr_t)exo_cont_entry, (uint64_t)(uintptr_t)arg, top,
-                    0, 0);
+    *(void (**)(void *))top = fn;
+    return top;
+}
+
+uint64_t exo_cont_entry_point(void) {
+    return (uint64_t)(uintptr_t)exo_cont_entry;
+}
+
+int64_t exo_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size) {
+    uint64_t top = cont_stack(fn, stack, size);
+    return top ? exo_trap(SYS_SPAWN, exo_cont_entry_point(), (uint64_t)(uintptr_t)arg, top, 0, 0)
+               : ERR_INVALID;
+}
+
+int64_t exo_cont_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size) {
+    uint64_t top = cont_stack(fn, stack, size);
+    return top ? exo_trap(SYS_CONT_SPAWN, exo_cont_entry_point(), (uint64_t)(uintptr_t)arg, top, 0,
+                          0)
+               : ERR_INVALID;
+}
+
+uint64_t exo_cont_stack_top(void (*fn)(void *arg), void *stack, size_t size) {
+    return cont_stack(fn, stack, size);
+}
+
+int64_t exo_cont_cancel(exo_handle_t cont) {
+    return exo_trap(SYS_CONT_CANCEL, cont, 0, 0, 0, 0);
 }
 
 int64_t exo_region_alloc_status(size_t size, uint32_t prot) {
@@ -95,4 +121,8 @@ int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *
 
 int64_t exo_domain_wait(exo_handle_t domain) {
     return exo_trap(SYS_DOMAIN_WAIT, domain, 0, 0, 0, 0);
+}
+
+int64_t exo_sysinfo(exo_sysinfo_t *out) {
+    return exo_trap(SYS_SYSINFO, (uint64_t)(uintptr_t)out, 0, 0, 0, 0);
 }

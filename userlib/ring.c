@@ -16,6 +16,7 @@ void exo_ring_attach(exo_ring_t *r, void *base, exo_handle_t handle, exo_handle_
     r->cqes = (exo_cqe_t *)((char *)base + h->cq_off);
     r->sq_tail = __atomic_load_n(&h->sq_tail, __ATOMIC_RELAXED);
     r->setup_flags = h->setup_flags;
+    r->wakeup = 0;
 }
 
 uint32_t exo_ring_sq_space(const exo_ring_t *r) {
@@ -63,4 +64,9 @@ status_t exo_ring_peek_cqe(exo_ring_t *r, exo_cqe_t **out) {
 void exo_ring_cq_advance(exo_ring_t *r, uint32_t n) {
     uint32_t head = __atomic_load_n(&r->hdr->cq_head, __ATOMIC_RELAXED);
     __atomic_store_n(&r->hdr->cq_head, head + n, __ATOMIC_RELEASE);
+    /* A poller that found the CQ full parked; the fence in needs_wakeup pairs with its
+     * fence between setting the flag and reading cq_head. */
+    if ((r->setup_flags & EXO_RING_SQPOLL) && r->wakeup && exo_ring_needs_wakeup(r)) {
+        r->wakeup(r);
+    }
 }

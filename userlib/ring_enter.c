@@ -5,12 +5,17 @@
 #include <user/ring.h>
 #include <user/trap.h>
 
+static void wakeup(exo_ring_t *r) {
+    exo_ring_enter(r->handle, 0, 0, EXO_ENTER_SQ_WAKEUP);
+}
+
 int64_t exo_ring_init_params(exo_ring_t *r, exo_handle_t memory, exo_ring_params_t *p) {
     int64_t h = exo_trap(SYS_RING_CREATE, memory, (uint64_t)(uintptr_t)p, 0, 0, 0);
     if (h < 0) {
         return h;
     }
     exo_ring_attach(r, (void *)(uintptr_t)p->base, (exo_handle_t)h, p->region);
+    r->wakeup = wakeup;
     return h;
 }
 

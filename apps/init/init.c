@@ -73,6 +73,20 @@ static void scenario_isolation(void) {
     expect("victim", exo_domain_wait((uint64_t)vid), 0);
 }
 
+/* ringtest's modes, each in trap mode and on an SQPOLL ring, then the fuzzer. */
+static void scenario_rings(void) {
+    static const char *const modes[] = {
+        "nops 1000000", "timeouts", "link", "backpressure", "errors", "wait",
+    };
+    char args[64];
+    for (size_t i = 0; i < sizeof(modes) / sizeof(modes[0]); i++) {
+        fmt_snprintf(args, sizeof(args), "ringtest %s", modes[i]);
+        run_and_expect("ringtest", args, 0);
+        fmt_snprintf(args, sizeof(args), "ringtest %s poll", modes[i]);
+        run_and_expect("ringtest", args, 0);
+    }
+}
+
 static void scenario(const char *name) {
     exo_printf("init: scenario %s\n", name);
     if (strcmp(name, "hello") == 0) {
@@ -88,11 +102,10 @@ static void scenario(const char *name) {
         run_and_expect("capattack", "capattack", 0);
     } else if (strcmp(name, "revoke") == 0) {
         run_and_expect("sharer", "sharer", 0);
+    } else if (strcmp(name, "ringcont") == 0) {
+        run_and_expect("ringcont", "ringcont", 0);
     } else if (strcmp(name, "rings") == 0) {
-        run_and_expect("ringtest", "ringtest nops 100000", 0);
-        run_and_expect("ringtest", "ringtest nops 100000 poll", 0);
-        run_and_expect("ringtest", "ringtest timeouts", 0);
-        run_and_expect("ringtest", "ringtest timeouts poll", 0);
+        scenario_rings();
     } else if (strcmp(name, "bench") == 0) {
         run_and_expect("trapbench", "trapbench", 0);
     } else if (strcmp(name, "all") == 0) {

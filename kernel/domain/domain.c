@@ -251,6 +251,16 @@ void domain_waiter_remove(domain_t *d, ucont_t *u) {
     spin_unlock(&d->lock, irq);
 }
 
+void domain_waiter_wake(domain_t *d, ucont_t *u) {
+    bool irq = spin_lock(&d->lock);
+    for (ucont_t *w = d->waiters; w; w = w->wait_next) {
+        if (w == u && event_cancel(u->wait_ev, &u->k)) {
+            sched_spawn(&u->k);
+        }
+    }
+    spin_unlock(&d->lock, irq);
+}
+
 void domain_kill(domain_t *d, int64_t status) {
     domain_set_status(d, status);
     atomic_store(&d->dying, true); /* seq_cst: pairs with ucont_run's user_domain store */

@@ -82,7 +82,7 @@ void uentry_irq_exit(const user_regs_t *tf) {
     if (u == NULL) {
         return;
     }
-    if (atomic_load(&u->dom->dying)) {
+    if (ucont_must_end(u)) {
         ucont_leave(u, NULL, UCONT_END);
     }
     if (c->watchdog_fired) {

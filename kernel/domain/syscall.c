@@ -9,6 +9,7 @@
 #include <caps/ops.h>
 #include <dev/clock.h>
 #include <dev/console.h>
+#include <domain/contobj.h>
 #include <domain/spawn.h>
 #include <domain/syscall.h>
 #include <domain/ucont.h>
@@ -17,6 +18,8 @@
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
+#include <mm/heap.h>
+#include <mm/pmm.h>
 #include <mm/region.h>
 #include <mm/uaccess.h>
 #include <rings/ring.h>
@@ -47,6 +50,27 @@ int64_t sys_console_write(domain_t *d, exo_handle_t h, uint64_t ptr, uint64_t le
         done += n;
     }
     return (int64_t)len;
+}
+
+static int64_t sys_sysinfo(uint64_t ptr) {
+    exo_sysinfo_t info;
+    pmm_stats_t p;
+    heap_stats_t h;
+    region_stats_t r;
+    domain_stats_t d;
+    pmm_get_stats(&p);
+    heap_get_stats(&h);
+    region_get_stats(&r);
+    domain_get_stats(&d);
+    info = (exo_sysinfo_t){.free_frames = p.free_frames,
+                           .heap_objects = h.live_objects,
+                           .heap_bytes = h.live_bytes,
+                           .heap_pages = h.pages,
+                           .regions = r.live,
+                           .caps = caps_live(),
+                           .rings = rings_live(),
+                           .domains = d.live};
+    return copy_to_user(ptr, &info, sizeof(info));
 }
 
 static int64_t sys_spawn(ucont_t *self, uint64_t entry, uint64_t arg, uint64_t stack_top) {
@@ -144,6 +168,10 @@ static int64_t cap_call(domain_t *d, const user_regs_t *tf, uint64_t nr) {
         return sys_region_protect(d, a0, a1);
     case SYS_RING_CREATE:
         return sys_ring_create(d, a0, a1);
+    case SYS_CONT_SPAWN:
+        return sys_cont_spawn(d, a0, a1, a2);
+    case SYS_CONT_CANCEL:
+        return sys_cont_cancel(d, a0);
     default:
         return ERR_UNSUPPORTED;
     }
@@ -185,6 +213,9 @@ void syscall_dispatch(user_regs_t *tf) {
     case SYS_CPU:
         ret = this_cpu()->index;
         break;
+    case SYS_SYSINFO:
+        ret = sys_sysinfo(user_regs_arg(tf, 0));
+        break;
     case SYS_DOMAIN_START:
         ret = sys_domain_start(self->dom, user_regs_arg(tf, 0));
         break;
@@ -203,8 +234,8 @@ void syscall_dispatch(user_regs_t *tf) {
         break;
     }
     user_regs_set_result(tf, (uint64_t)ret);
-    if (atomic_load(&self->dom->dying)) {
-        ucont_leave(self, tf, UCONT_END); /* killed from another core meanwhile */
+    if (ucont_must_end(self)) {
+        ucont_leave(self, tf, UCONT_END); /* killed or cancelled from another core meanwhile */
     }
     if (tf->rip >= USER_ADDR_LIMIT) { /* only a SYSCALL at the very top of the user half */
         kprintf("fault: domain %lu (%s) continuation %lu: return address 0x%lx is not "

@@ -6,6 +6,7 @@
  */
 #include <arch/fpu.h>
 #include <dev/clock.h>
+#include <domain/contobj.h>
 #include <domain/ucont.h>
 #include <domain/watchdog.h>
 #include <kernel/cpu.h>
@@ -48,6 +49,10 @@ status_t ucont_create(domain_t *d, uint64_t entry, uint64_t stack_top, uint64_t 
     return STATUS_OK;
 }
 
+bool ucont_must_end(ucont_t *u) {
+    return atomic_load(&u->dom->dying) || atomic_load(&u->cancelled);
+}
+
 ucont_t *ucont_current(void) {
     return this_cpu()->current_user;
 }
@@ -61,6 +66,10 @@ static void ucont_end(ucont_t *u) {
     }
     kfree(u->fpu_mem);
     u->fpu_mem = u->fpu = NULL;
+    if (u->obj) {
+        contobj_ended(u->obj);
+        u->obj = NULL;
+    }
     domain_cont_ended(d);
 }
 
@@ -78,7 +87,7 @@ void ucont_leave(ucont_t *u, const user_regs_t *tf, enum ucont_leave why) {
  * it, so look at dying after registering (seq_cst, pairs with domain_kill). */
 static void ucont_wait_arm(ucont_t *u) {
     u->wait->arm(u);
-    if (atomic_load(&u->dom->dying) && event_cancel(u->wait_ev, &u->k)) {
+    if (ucont_must_end(u) && event_cancel(u->wait_ev, &u->k)) {
         sched_spawn(&u->k);
     }
 }
@@ -97,8 +106,9 @@ static void ucont_run(cont_t *k) {
     cpu_t *c = this_cpu();
     bool irq = irq_save();
     c->current_user = u;
-    atomic_store(&c->user_domain, d->id); /* seq_cst: pairs with domain_kill */
-    if (atomic_load(&d->dying)) {
+    atomic_store(&c->user_domain, d->id);                    /* seq_cst: pairs with domain_kill */
+    __atomic_store_n(&c->current_user, u, __ATOMIC_SEQ_CST); /* pairs with contobj_cancel */
+    if (ucont_must_end(u)) {
         atomic_store(&c->user_domain, 0);
         c->current_user = NULL;
         irq_restore(irq);

@@ -77,15 +77,15 @@ static void test_bootinfo_layout(void **state) {
     EXPECT_FIELD(bootinfo_t, fb, 112, 48);
     EXPECT_FIELD(bootinfo_t, cmdline, 160, 512);
     EXPECT_FIELD(bootinfo_t, mmap, 672, 16384);     /* 512 entries of 32 */
-    EXPECT_FIELD(bootinfo_t, modules, 17056, 1280); /* 16 modules of 80 */
-    assert_int_equal(sizeof(bootinfo_t), 18336);    /* no tail padding */
+    EXPECT_FIELD(bootinfo_t, modules, 17056, 2560); /* 32 modules of 80 */
+    assert_int_equal(sizeof(bootinfo_t), 19616);    /* no tail padding */
     assert_int_equal(_Alignof(bootinfo_t), 8);
     /* Capacities as the layout above assumes them; a change here is a new BOOTINFO_VERSION. */
     assert_int_equal(BOOTINFO_CMDLINE_MAX, 512);
     assert_int_equal(BOOTINFO_MAX_MMAP, 512);
-    assert_int_equal(BOOTINFO_MAX_MODULES, 16);
+    assert_int_equal(BOOTINFO_MAX_MODULES, 32);
     assert_int_equal(BOOTINFO_MODULE_NAME_MAX, 64);
-    assert_int_equal(BOOTINFO_VERSION, 1);
+    assert_int_equal(BOOTINFO_VERSION, 2);
 }
 
 /* Explicit padding only: the fields' sizes add up to the struct's size. */

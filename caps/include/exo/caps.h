@@ -25,7 +25,7 @@ enum exo_cap_type {
     CAP_MEMORY = 1,       /* a budget of bytes regions may be allocated from */
     CAP_REGION = 2,       /* a range of the shared space and its frames */
     CAP_DOMAIN = 3,       /* a protection domain: wait for it, kill it, give it caps */
-    CAP_CONTINUATION = 4, /* (rings issue: join, cancel) */
+    CAP_CONTINUATION = 4, /* a user continuation: join it, cancel it */
     CAP_ENDPOINT = 5,     /* (IPC issue) */
     CAP_REPLY = 6,        /* (IPC issue) */
     CAP_RING = 7,         /* a submission/completion ring (exo/ring.h) */
@@ -49,6 +49,8 @@ enum exo_cap_type {
 #define CAP_RIGHT_DOMAIN_WAIT (1u << 8)    /* domain: wait for its end, read its status */
 #define CAP_RIGHT_DOMAIN_KILL (1u << 9)    /* domain: end it */
 #define CAP_RIGHT_DOMAIN_INSERT (1u << 10) /* domain: put caps into its table */
+#define CAP_RIGHT_CONT_JOIN (1u << 8)      /* continuation: wait for its end */
+#define CAP_RIGHT_CONT_CANCEL (1u << 9)    /* continuation: end it */
 
 #define CAP_RIGHTS_ALL 0xffffu /* every right any type has (a request may name more) */
 
@@ -59,6 +61,8 @@ enum exo_cap_type {
 #define CAP_RIGHTS_DOMAIN                                                                          \
     (CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE | CAP_RIGHT_DOMAIN_WAIT | CAP_RIGHT_DOMAIN_KILL |          \
      CAP_RIGHT_DOMAIN_INSERT)
+#define CAP_RIGHTS_CONTINUATION                                                                    \
+    (CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE | CAP_RIGHT_CONT_JOIN | CAP_RIGHT_CONT_CANCEL)
 #define CAP_RIGHTS_RING (CAP_RIGHT_READ | CAP_RIGHT_WRITE) /* never leaves its domain */
 #define CAP_RIGHTS_CONSOLE (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE)
 

@@ -83,6 +83,8 @@ void domain_set_status(domain_t *d, int64_t status);
  * waiting ones so a killed domain ends without waiting for its children. */
 void domain_waiter_add(domain_t *d, struct ucont *u);
 void domain_waiter_remove(domain_t *d, struct ucont *u);
+/* If u waits (it is on d's waiters), cuts the wait short: it resumes and ends. */
+void domain_waiter_wake(domain_t *d, struct ucont *u);
 
 /* A continuation of d ended (ucont.c); the last one ends d. */
 void domain_cont_ended(domain_t *d);

@@ -49,6 +49,8 @@ typedef struct ucont {
     void *wait_obj;               /* what it waits for (a reference) */
     uint64_t wait_arg;            /* the wait's own (ring: the CQEs wanted) */
     struct ucont *wait_next;      /* on dom->waiters (dom->lock) */
+    struct contobj *obj;          /* spawned with a cap: its object (a reference), else NULL */
+    _Atomic bool cancelled;       /* ends at its next kernel entry (contobj_cancel) */
 } ucont_t;
 
 /* A continuation of d starting at entry with rsp = stack_top, rdi = a0, rsi = a1; counted
@@ -59,6 +61,9 @@ status_t ucont_create(domain_t *d, uint64_t entry, uint64_t stack_top, uint64_t 
 /* From kernel code reached by a trap of the running continuation u (tf: its registers):
  * saves what the reason needs and unwinds to ucont_run. Never returns. */
 __attribute__((noreturn)) void ucont_leave(ucont_t *u, const user_regs_t *tf, enum ucont_leave why);
+
+/* Whether u must end at this kernel entry: its domain is dying, or it was cancelled. */
+bool ucont_must_end(ucont_t *u);
 
 /* The user continuation running on this core, or NULL. */
 ucont_t *ucont_current(void);

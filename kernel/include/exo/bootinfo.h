@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC 0x4f464e49544f4f42ull /* "BOOTINFO" little-endian */
-#define BOOTINFO_VERSION 1u
+#define BOOTINFO_VERSION 2u
 
 /* Virtual layout of the one address space (docs/boot.md). */
 #define BOOT_PHYSMAP_BASE 0xffff800000000000ull /* all of RAM, phys + base */
@@ -20,7 +20,7 @@
 
 #define BOOTINFO_CMDLINE_MAX 512
 #define BOOTINFO_MAX_MMAP 512
-#define BOOTINFO_MAX_MODULES 16
+#define BOOTINFO_MAX_MODULES 32
 #define BOOTINFO_MODULE_NAME_MAX 64
 
 /* Memory types, translated by the loader from the UEFI memory map. */

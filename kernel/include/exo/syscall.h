@@ -40,7 +40,12 @@ enum exo_syscall {
                                 (exo/ring.h); the params get the ring memory's address and cap */
     SYS_RING_ENTER = 21,     /* [cap] (ring, to_submit, min_complete, flags) -> SQEs taken */
     SYS_REGION_PROTECT = 23, /* [cap] (region, prot <= its rights): a mapped region's rights */
-    SYS_COUNT = 24
+    SYS_SYSINFO = 24,        /* (exo_sysinfo_t *) -> 0: kernel-wide counts (leak tests) */
+    SYS_CONT_SPAWN = 25,     /* (entry, arg, stack_top) -> handle of a continuation cap
+                                (JOIN, CANCEL, GRANT, DERIVE) to a new continuation */
+    SYS_CONT_CANCEL = 26,    /* [cap] (continuation CANCEL) -> 0: it ends at its next
+                                kernel entry (joiners then complete) */
+    SYS_COUNT = 27
 };
 
 #define YIELD_MIGRATE 1u /* SYS_YIELD flag: resume on the next core, if there is one */
@@ -91,6 +96,20 @@ typedef struct exo_domain_info {
 } exo_domain_info_t;
 
 _Static_assert(sizeof(exo_domain_info_t) == 32, "exo_domain_info_t is ABI");
+
+/* SYS_SYSINFO: what the kernel holds, for leak checks (a fuzzer's before and after). */
+typedef struct exo_sysinfo {
+    uint64_t free_frames;  /* in the frame allocator */
+    uint64_t heap_objects; /* kernel heap allocations not freed */
+    uint64_t heap_bytes;
+    uint64_t heap_pages; /* frames the kernel heap holds */
+    uint64_t regions;    /* live regions */
+    uint64_t caps;       /* live caps in all tables */
+    uint64_t rings;      /* rings not yet freed */
+    uint64_t domains;    /* domains not yet released */
+} exo_sysinfo_t;
+
+_Static_assert(sizeof(exo_sysinfo_t) == 64, "exo_sysinfo_t is ABI");
 
 /* The block a domain's first continuation gets in %rdi (on its stack, read-only by
  * convention); %rsi = its size. caps[] lists every cap in its table at the start, in slot

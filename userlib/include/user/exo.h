@@ -34,6 +34,14 @@ void exo_yield(uint32_t flags);
  * (16-byte aligned, owned by the caller until fn returns); returning from fn ends it.
  * Returns the continuation id or an error. */
 int64_t exo_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size);
+/* The same, returning a continuation cap (join it through a ring: EXO_OP_CONT_JOIN or
+ * EXO_OP_WAIT; cancel it with exo_cont_cancel or EXO_OP_CONT_CANCEL). */
+int64_t exo_cont_spawn(void (*fn)(void *arg), void *arg, void *stack, size_t size);
+int64_t exo_cont_cancel(exo_handle_t cont);
+/* For EXO_OP_CONT_SPAWN: the entry (arg[0]) and the stack top (arg[2], 0 for a bad stack)
+ * that make the new continuation run fn(arg) on [stack, stack + size). */
+uint64_t exo_cont_entry_point(void);
+uint64_t exo_cont_stack_top(void (*fn)(void *arg), void *stack, size_t size);
 
 /* A new region of size bytes with rights EXO_PROT_*, charged to the default memory cap;
  * pages appear on first touch. (user/caps.h has the call that returns the region's cap.) */
@@ -44,6 +52,8 @@ int64_t exo_region_alloc_status(size_t size, uint32_t prot); /* address or error
 uint64_t exo_parse_u64(const char *s);
 
 uint64_t exo_clock_ns(void);
+/* Kernel-wide counts (frames, heap, caps, rings, domains): for leak checks. */
+int64_t exo_sysinfo(exo_sysinfo_t *out);
 uint32_t exo_cpu(void);
 
 /* Starts boot module `name` as a child domain with an argument string; fills *info (if

@@ -23,7 +23,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
-typedef struct exo_ring {
+typedef struct exo_ring exo_ring_t;
+struct exo_ring {
     exo_handle_t handle; /* the ring cap */
     exo_handle_t region; /* the cap to its memory */
     exo_ring_hdr_t *hdr;
@@ -32,7 +33,9 @@ typedef struct exo_ring {
     uint32_t sq_entries, cq_entries;
     uint32_t sq_tail;     /* SQEs handed out by get_sqe (published by exo_ring_flush) */
     uint32_t setup_flags; /* EXO_RING_SQPOLL */
-} exo_ring_t;
+    /* SQPOLL: wakes the parked poller (exo_ring_init sets the trap; 0 = never). */
+    void (*wakeup)(exo_ring_t *r);
+};
 
 /* --- the shared-memory half (userlib/ring.c: no traps, host-tested) --- */
 
@@ -51,7 +54,8 @@ uint32_t exo_ring_sq_space(const exo_ring_t *r);
 uint32_t exo_ring_cq_ready(const exo_ring_t *r);
 /* The oldest unread CQE: STATUS_OK and *out, or ERR_AGAIN when there is none. */
 status_t exo_ring_peek_cqe(exo_ring_t *r, exo_cqe_t **out);
-/* Marks n CQEs (from the oldest) read; their slots go back to the kernel. */
+/* Marks n CQEs (from the oldest) read; their slots go back to the kernel. Under SQPOLL a
+ * poller parked for want of CQ room is woken (r->wakeup). */
 void exo_ring_cq_advance(exo_ring_t *r, uint32_t n);
 static inline void exo_ring_cqe_seen(exo_ring_t *r, exo_cqe_t *cqe) {
     (void)cqe;
@@ -132,4 +136,15 @@ static inline void exo_prep_region_free(exo_sqe_t *s, exo_handle_t region) {
 }
 static inline void exo_prep_wait(exo_sqe_t *s, exo_handle_t object) {
     exo_prep_op(s, EXO_OP_WAIT, object, 0, 0, 0);
+}
+/* entry and stack_top from exo_cont_entry_point / exo_cont_stack_top (user/exo.h). */
+static inline void exo_prep_cont_spawn(exo_sqe_t *s, uint64_t entry, void *arg,
+                                       uint64_t stack_top) {
+    exo_prep_op(s, EXO_OP_CONT_SPAWN, entry, (uint64_t)(uintptr_t)arg, stack_top, 0);
+}
+static inline void exo_prep_cont_join(exo_sqe_t *s, exo_handle_t cont) {
+    exo_prep_op(s, EXO_OP_CONT_JOIN, cont, 0, 0, 0);
+}
+static inline void exo_prep_cont_cancel(exo_sqe_t *s, exo_handle_t cont) {
+    exo_prep_op(s, EXO_OP_CONT_CANCEL, cont, 0, 0, 0);
 }
