@@ -36,7 +36,10 @@ enum exo_syscall {
     SYS_REGION_MAP = 17,   /* [cap] (region, prot <= its rights): maps it in the caller's view */
     SYS_REGION_UNMAP = 18, /* [cap] (region): takes it out of the caller's view */
     SYS_MEMORY_SPLIT = 19, /* [cap] (memory MEM_ALLOC, bytes) -> handle of a child budget */
-    SYS_COUNT
+    /* 20: SYS_RING_CREATE, 21: SYS_RING_ENTER (rings; until they land, ERR_UNSUPPORTED) */
+    SYS_CONSOLE_READ = 22, /* [cap] (console READ, ptr, len) -> bytes read now (0: none);
+                              never waits */
+    SYS_COUNT = 23
 };
 
 #define YIELD_MIGRATE 1u /* SYS_YIELD flag: resume on the next core, if there is one */
