@@ -158,6 +158,7 @@ void kmain(const bootinfo_t *bi) {
     interrupts_init();            /* PIC off, LAPIC, IOAPIC, TSC, timers, IPIs */
     smp_init();                   /* every other core into its scheduler loop */
     irq_enable();
+    console_input_init(lapic_id());   /* COM1 receive interrupts into the input buffer */
     region_init();                    /* the user window's address-space allocator */
     watchdog_init(boot_info.cmdline); /* CPU budget of user continuations */
     boot_finish();

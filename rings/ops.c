@@ -6,11 +6,16 @@
  */
 #include <caps/cap.h>
 #include <caps/ops.h>
+#include <dev/console.h>
 #include <domain/contobj.h>
 #include <domain/syscall.h>
 #include <kernel/panic.h>
 
 #include "ring_priv.h"
+
+/* q->ev of a console read (it waits through console_read_wait, not on an event of ours):
+ * only a mark that the wake-up is registered. */
+static event_t console_input_event_marker;
 
 #define RING_TIMEOUT_MAX_NS (3600ull * 1000000000ull) /* an hour */
 
@@ -131,6 +136,10 @@ int64_t ring_op_exec(ring_t *r, ring_req_t *q, uint64_t *aux) {
         return sys_memory_split(d, a[0], a[1]);
     case EXO_OP_CONSOLE_WRITE:
         return sys_console_write(d, a[0], a[1], a[2]);
+    case EXO_OP_CONSOLE_READ: {
+        int64_t n = sys_console_read(d, a[0], a[1], a[2]);
+        return n == 0 && a[2] > 0 ? RING_ASYNC : n; /* nothing yet: wait for a byte */
+    }
     case EXO_OP_WAIT:
         return decode_wait(r, q, false);
     case EXO_OP_CONT_JOIN:
@@ -157,6 +166,20 @@ static void req_wake(cont_t *k) {
     ring_unref(r);
 }
 
+/* Console input arrived: the read runs again (it may find the bytes taken by another
+ * reader, and then waits again). */
+static void req_console_wake(cont_t *k) {
+    ring_req_t *q = k->arg;
+    ring_t *r = q->ring;
+    bool irq = spin_lock(&r->lock);
+    ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
+    q->ev = NULL;
+    ring_restart(r, q);
+    spin_unlock(&r->lock, irq);
+    ring_run(r, false);
+    ring_unref(r);
+}
+
 status_t ring_op_arm(ring_t *r, ring_req_t *q) {
     status_t st = r->closed ? ERR_CANCELED : STATUS_OK;
     switch (q->sqe.opcode) {
@@ -172,6 +195,15 @@ status_t ring_op_arm(ring_t *r, ring_req_t *q) {
         cont_init(&q->wake, req_wake, q);
         q->ev = wait_event(q);
         event_wait(q->ev, &q->wake); /* spawns it at once if it ended already */
+        return STATUS_OK;
+    case EXO_OP_CONSOLE_READ:
+        if (st != STATUS_OK) {
+            return st;
+        }
+        ring_ref(r); /* the wake-up's */
+        cont_init(&q->wake, req_console_wake, q);
+        q->ev = &console_input_event_marker;
+        console_read_wait(&q->wake); /* spawns it at once if a byte came meanwhile */
         return STATUS_OK;
     default:
         panic("ring_op_arm: opcode %u does not wait", q->sqe.opcode);
@@ -190,6 +222,13 @@ bool ring_op_cancel(ring_t *r, ring_req_t *q) {
         }
         (void)wait_release(q);
         ring_unref(r); /* the wake-up's; the caller holds another */
+        return true;
+    case EXO_OP_CONSOLE_READ:
+        if (q->ev == NULL || !console_read_cancel(&q->wake)) {
+            return false;
+        }
+        q->ev = NULL;
+        ring_unref(r);
         return true;
     default:
         return false;

@@ -116,6 +116,8 @@ void ring_act_end(ring_t *r);
 int64_t ring_take(ring_t *r, uint32_t max);
 /* Completes q with res (and aux): its CQE, its chain, drains, waiters. lock */
 void ring_complete(ring_t *r, ring_req_t *q, int64_t res, uint64_t aux);
+/* An ASYNC request runs its op again (a console read woken by input). lock */
+void ring_restart(ring_t *r, ring_req_t *q);
 /* Posts backlogged CQEs the CQ has room for now. lock */
 void ring_flush_backlog(ring_t *r);
 /* Runs the start list until it is empty. in_domain: the caller runs in r's domain with its

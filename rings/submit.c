@@ -47,6 +47,10 @@ static void start_push(ring_t *r, ring_req_t *q) {
     list_append(&r->start_head, &r->start_tail, q);
 }
 
+void ring_restart(ring_t *r, ring_req_t *q) {
+    start_push(r, q);
+}
+
 /* Continuations waiting in ring_enter re-check the CQ: each completion may be theirs. */
 static void wake_waiters(ring_t *r) {
     if (r->nwaiters) {

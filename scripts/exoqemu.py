@@ -3,7 +3,8 @@
 used by ctest). Both build the same QEMU command line; a test boots a private copy of the
 GPT disk image, edited with mtools (kernel command line, replaced or broken files), reads
 the serial console with a deadline, and decides PASS or FAIL from the exit code and the
-expected lines. See docs/testing.md."""
+expected lines; it can also type lines into the serial port once the guest printed a given
+line (--send-after). See docs/testing.md."""
 
 import argparse
 import json
@@ -160,6 +161,22 @@ def check_lines(lines, forbids, pending):
             pending.pop(0)
 
 
+def send_input(lines, sends, stdin, log):
+    """Types into the guest's serial input: sends[0] = (regex, text) fires on the first
+    line matching regex, writing text and a carriage return (a terminal's Enter); the
+    sends fire in order, each once."""
+    for raw in lines:
+        line = ANSI.sub("", raw.decode(errors="replace")).rstrip("\r")
+        if sends and sends[0][0].search(line):
+            _, text = sends.pop(0)
+            log.write(f"[exoqemu: typing {text!r}]\n".encode())
+            try:
+                stdin.write(text.encode() + b"\r")
+                stdin.flush()
+            except BrokenPipeError:
+                pass  # QEMU is gone: the exit code and the missing lines tell why
+
+
 def psf_glyphs(path):
     """ASCII code point -> glyph rows (ints, MSB = leftmost pixel) of a PSF1/PSF2 font, and
     (width, height). Mirrors kernel/dev/psf.c, written independently to check it."""
@@ -291,8 +308,11 @@ def run_test(args, log):
     argv = qemu_argv(args, image) + ["-display", "none", "-serial", "stdio", "-monitor",
                                      "none", "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     log.write(("$ " + " ".join(argv) + "\n").encode())
-    proc = subprocess.Popen(argv, stdin=subprocess.DEVNULL, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, start_new_session=True)
+    sends = [(re.compile(r), text) for r, text in args.send_after]
+    # The guest's serial input is QEMU's stdin: a pipe only when the test types into it.
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if sends else subprocess.DEVNULL,
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
+                            start_new_session=True)
     deadline = time.monotonic() + args.timeout
     expects = [re.compile(e) for e in args.expect]
     forbids = [re.compile(f) for f in args.forbid]
@@ -324,6 +344,7 @@ def run_test(args, log):
             buf += chunk
             *lines, buf = buf.split(b"\n")
             check_lines(lines, forbids, pending)
+            send_input(lines, sends, proc.stdin, log)
             if not pending and args.exit == "kill":
                 if args.screen_line:
                     font = psf_glyphs(args.font)
@@ -334,6 +355,11 @@ def run_test(args, log):
                 killed = True
                 break
     finally:
+        if proc.stdin:
+            try:
+                proc.stdin.close()
+            except BrokenPipeError:
+                pass
         if proc.poll() is None and not output_ended:  # killed, timed out, or a verdict
             os.killpg(proc.pid, signal.SIGKILL)
         try:
@@ -349,6 +375,8 @@ def run_test(args, log):
             except (OSError, ValueError):
                 pass
         shutil.rmtree(sockdir, ignore_errors=True)
+    if sends:
+        raise Verdict(f"never typed {sends[0][1]!r}: no line matched /{sends[0][0].pattern}/")
     if killed:
         seen = f", {len(args.screen_line)} screen line(s) matched" if args.screen_line else ""
         return f"all expected lines seen{seen}; QEMU stopped by the runner"
@@ -415,6 +443,10 @@ def main():
                       default="pass",
                       help="expected end: a debug-exit code, 'poweroff' (ACPI S5), 'reset' "
                            "(a guest reset), or 'kill': stop once every --expect matched")
+    test.add_argument("--send-after", nargs=2, action="append", default=[],
+                      metavar=("REGEX", "TEXT"),
+                      help="once a serial line matches REGEX, type TEXT and Enter (\\r) "
+                           "into the guest's serial input (repeatable, in order)")
     test.add_argument("--loader-test", choices=["stale-map-key"],
                       help="add 'loader_test = X' to BOOT.CFG (efi/bootcfg.h)")
     test.add_argument("--screen-line", action="append", default=[],

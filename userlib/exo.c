@@ -10,6 +10,10 @@ int64_t exo_write(const char *s, size_t n) {
     return exo_trap(SYS_CONSOLE_WRITE, exo_console_cap(), (uint64_t)(uintptr_t)s, n, 0, 0);
 }
 
+int64_t exo_console_read(void *buf, size_t n) {
+    return exo_trap(SYS_CONSOLE_READ, exo_console_cap(), (uint64_t)(uintptr_t)buf, n, 0, 0);
+}
+
 void exo_exit(int64_t status) {
     exo_trap(SYS_EXIT, (uint64_t)status, 0, 0, 0, 0);
     __builtin_unreachable();

@@ -13,7 +13,10 @@
  *   revoke     sharer revokes a region three readers keep reading on other cores: each
  *              reader must be killed by a fault, sharer must end with 0
  *   bench      trapbench
- *   all        hello isolation watchdog fpu caps revoke
+ *   console    conecho reads a line from the console (the test runner types it): init's
+ *              console cap must have READ and WRITE, a child from exo_domain_start must
+ *              not be able to read, one given READ must read and echo the line
+ *   all        hello isolation watchdog fpu caps revoke (not console: it needs input)
  */
 #include <user/exo.h>
 
@@ -87,6 +90,24 @@ static void scenario_rings(void) {
     }
 }
 
+static void scenario_console(void) {
+    uint32_t rw = CAP_RIGHT_READ | CAP_RIGHT_WRITE;
+    exo_cap_info_t ci = {0};
+    bool ok = exo_cap_info(exo_console_cap(), &ci) == 0 && (ci.rights & rw) == rw;
+    exo_printf("init: console cap rights 0x%x, read and write: %s\n", ci.rights,
+               ok ? "PASS" : "FAIL");
+    failures += !ok;
+    run_and_expect("conecho", "conecho noread", 0); /* exo_domain_start: a write-only copy */
+    exo_domain_spawn_t req = exo_spawn_request("conecho", "conecho");
+    req.caps[req.ncaps++] =
+        (exo_spawn_cap_t){.handle = exo_console_cap(), .rights = rw | CAP_RIGHT_DERIVE};
+    int64_t id = exo_domain_spawn(&req);
+    if (id < 0) {
+        exo_printf("init: cannot start conecho: %s\n", status_str((status_t)id));
+    }
+    expect("conecho", id < 0 ? id : exo_domain_wait((uint64_t)id), 0);
+}
+
 static void scenario(const char *name) {
     exo_printf("init: scenario %s\n", name);
     if (strcmp(name, "hello") == 0) {
@@ -106,6 +127,8 @@ static void scenario(const char *name) {
         run_and_expect("ringcont", "ringcont", 0);
     } else if (strcmp(name, "rings") == 0) {
         scenario_rings();
+    } else if (strcmp(name, "console") == 0) {
+        scenario_console();
     } else if (strcmp(name, "bench") == 0) {
         run_and_expect("trapbench", "trapbench", 0);
     } else if (strcmp(name, "all") == 0) {

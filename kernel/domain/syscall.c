@@ -27,6 +27,8 @@
 
 #define CONSOLE_WRITE_MAX 4096
 #define CONSOLE_WRITE_CHUNK 256
+#define CONSOLE_READ_MAX 4096
+#define CONSOLE_READ_CHUNK 256
 
 int64_t sys_console_write(domain_t *d, exo_handle_t h, uint64_t ptr, uint64_t len) {
     bool irq = caps_lock();
@@ -71,6 +73,43 @@ static int64_t sys_sysinfo(uint64_t ptr) {
                            .rings = rings_live(),
                            .domains = d.live};
     return copy_to_user(ptr, &info, sizeof(info));
+}
+
+/* Takes what is buffered now, up to len bytes; never waits. The whole user range is
+ * checked before any byte leaves the buffer; a fault while copying out (an unmapped page
+ * inside it) loses the chunk in flight, and returns what was copied before, or ERR_FAULT. */
+int64_t sys_console_read(domain_t *d, exo_handle_t h, uint64_t ptr, uint64_t len) {
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(d, h, CAP_CONSOLE, CAP_RIGHT_READ, &s);
+    caps_unlock(irq);
+    if (st != STATUS_OK) {
+        return st;
+    }
+    if (len > CONSOLE_READ_MAX) {
+        return ERR_TOO_BIG;
+    }
+    if (ptr >= USER_ADDR_LIMIT || len > USER_ADDR_LIMIT - ptr) {
+        return ERR_FAULT;
+    }
+    char buf[CONSOLE_READ_CHUNK];
+    uint64_t done = 0;
+    while (done < len) {
+        uint64_t want = len - done < sizeof(buf) ? len - done : sizeof(buf);
+        uint64_t got = console_read(buf, want);
+        if (got == 0) {
+            break;
+        }
+        st = copy_to_user(ptr + done, buf, got);
+        if (st != STATUS_OK) {
+            return done ? (int64_t)done : st;
+        }
+        done += got;
+        if (got < want) {
+            break; /* the buffer ran dry */
+        }
+    }
+    return (int64_t)done;
 }
 
 static int64_t sys_spawn(ucont_t *self, uint64_t entry, uint64_t arg, uint64_t stack_top) {
@@ -206,6 +245,10 @@ void syscall_dispatch(user_regs_t *tf) {
     case SYS_CONSOLE_WRITE:
         ret = sys_console_write(self->dom, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
                                 user_regs_arg(tf, 2));
+        break;
+    case SYS_CONSOLE_READ:
+        ret = sys_console_read(self->dom, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
+                               user_regs_arg(tf, 2));
         break;
     case SYS_CLOCK:
         ret = (int64_t)clock_ns();

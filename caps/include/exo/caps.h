@@ -33,7 +33,7 @@ enum exo_cap_type {
     CAP_INTERRUPT = 9,    /* (user drivers) */
     CAP_IOPORT = 10,      /* (user drivers) */
     CAP_MMIO = 11,        /* (user drivers) */
-    CAP_CONSOLE = 12,     /* the kernel console: write (and, later, read) */
+    CAP_CONSOLE = 12,     /* the kernel console: write, read its input */
     CAP_TYPE_COUNT
 };
 

@@ -2,12 +2,16 @@
  * The kernel console: every byte kprintf produces goes to the serial port and, once
  * fbcon_init succeeded, to the GOP framebuffer. Writers are serialized by one lock
  * (taken with interrupts off; never held across anything but the device writes).
+ * Input comes from the serial port's receive interrupt into a bounded buffer
+ * (dev/console_in.c) that readers drain and continuations wait on.
  */
 #pragma once
 
 #include <exo/bootinfo.h>
 #include <exo/status.h>
+#include <sched/sched.h>
 #include <stddef.h>
+#include <stdint.h>
 
 void console_init(void);
 void console_write(const char *s, size_t n);
@@ -24,3 +28,33 @@ status_t fbcon_init(const bootinfo_framebuffer_t *fb);
 void fbcon_write(const char *s, size_t n);
 /* Text grid size in characters, 0x0 before init. */
 void fbcon_size(unsigned *cols, unsigned *rows);
+
+/* --- Input (dev/console_in.c) ------------------------------------------------------ */
+
+#define CONSOLE_INPUT_BUF 1024 /* bytes buffered; past that the newest are dropped */
+
+/* Routes COM1's receive interrupt (ISA IRQ 4, after MADT overrides) to the core with APIC
+ * ID dest and turns it on. Boot only, after the IOAPIC is set up. */
+void console_input_init(uint32_t dest);
+/* Copies up to n buffered bytes to buf and takes them out; returns how many (0: none).
+ * Never waits. Any context. */
+uint64_t console_read(void *buf, uint64_t n);
+/* c is spawned (sched_spawn) once at least one byte is buffered: at once if one is,
+ * else by the receive interrupt. Every waiter is spawned; they race to read, and one that
+ * finds the buffer empty must wait again. c must not be queued anywhere else. */
+void console_read_wait(cont_t *c);
+/* Takes c off the waiters if it is still there (true: the caller owns it again). */
+bool console_read_cancel(cont_t *c);
+/* Puts bytes in as the receive interrupt does (storing, dropping, waking): the interrupt
+ * handler's path, and the ktests'. */
+void console_input_feed(const uint8_t *b, uint64_t n);
+
+typedef struct console_input_stats {
+    uint64_t received; /* bytes taken in (from the UART or console_input_feed) */
+    uint64_t dropped;  /* of those, bytes that found the buffer full: lost, newest first */
+    uint64_t overruns; /* times the UART reported an overrun (it lost bytes itself) */
+    uint64_t irqs;     /* receive interrupts handled */
+    uint64_t buffered; /* bytes in the buffer now */
+} console_input_stats_t;
+
+void console_input_get_stats(console_input_stats_t *out);

@@ -39,6 +39,8 @@ enum exo_syscall {
     SYS_RING_CREATE = 20,    /* [cap] (memory MEM_ALLOC, exo_ring_params_t *) -> ring handle
                                 (exo/ring.h); the params get the ring memory's address and cap */
     SYS_RING_ENTER = 21,     /* [cap] (ring, to_submit, min_complete, flags) -> SQEs taken */
+    SYS_CONSOLE_READ = 22,   /* [cap] (console READ, ptr, len) -> bytes read now (0: none);
+                                never waits */
     SYS_REGION_PROTECT = 23, /* [cap] (region, prot <= its rights): a mapped region's rights */
     SYS_SYSINFO = 24,        /* (exo_sysinfo_t *) -> 0: kernel-wide counts (leak tests) */
     SYS_CONT_SPAWN = 25,     /* (entry, arg, stack_top) -> handle of a continuation cap

@@ -22,6 +22,10 @@ const exo_start_t *exo_start_info(void);
 int64_t exo_write(const char *s, size_t n);
 int exo_printf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 int exo_vprintf(const char *fmt, va_list ap);
+/* Console input through the default console cap (it needs READ, which init's has and
+ * exo_domain_start's copies do not): up to n (<= 4096) bytes typed so far, taken out of
+ * the kernel's buffer; 0 when there are none. Never waits (poll, yielding in between). */
+int64_t exo_console_read(void *buf, size_t n);
 
 /* Ends the domain (every continuation) with status. */
 __attribute__((noreturn)) void exo_exit(int64_t status);
