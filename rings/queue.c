@@ -55,10 +55,11 @@ void ringq_sq_take(ringq_t *q, exo_sqe_t *out) {
     /* One copy, word by word, so every check below sees the same bytes however the app
      * rewrites the slot meanwhile. */
     const volatile uint64_t *s = (const volatile uint64_t *)src;
-    uint64_t *d = (uint64_t *)out;
-    for (unsigned i = 0; i < sizeof(*out) / 8; i++) {
-        d[i] = s[i];
+    uint64_t words[sizeof(*out) / 8];
+    for (unsigned i = 0; i < sizeof(words) / 8; i++) {
+        words[i] = s[i];
     }
+    __builtin_memcpy(out, words, sizeof(*out)); /* no aliasing of exo_sqe_t as uint64_t */
     q->sq_head++;
     __atomic_store_n(&q->hdr->sq_head, q->sq_head, __ATOMIC_RELEASE);
 }
