@@ -168,6 +168,8 @@ int64_t sys_ring_enter(ucont_t *self, user_regs_t *tf, exo_handle_t h, uint64_t 
     bool spawn = false;
     if (r->setup_flags & EXO_RING_SQPOLL) {
         spawn = ring_poller_unpark(r); /* any enter wakes it: the poller takes the SQEs */
+        int64_t ready = ringq_sq_ready(&r->q);
+        ret = ready < 0 ? ready : 0; /* a corrupt sq_tail: the poller cannot take any */
     } else if (to_submit) {
         ret = ring_take(r, (uint32_t)to_submit);
     }

@@ -156,6 +156,7 @@ int64_t ring_op_exec(ring_t *r, ring_req_t *q, uint64_t *aux) {
 /* An event an op waited on happened: complete it, then run what that started. The
  * wake-up holds a ring reference (taken by ring_op_arm). */
 static void req_wake(cont_t *k) {
+    cont_park(k); /* completing q may free it for reuse, and a new wake-up be spawned */
     ring_req_t *q = k->arg;
     ring_t *r = q->ring;
     bool irq = spin_lock(&r->lock);
@@ -169,6 +170,7 @@ static void req_wake(cont_t *k) {
 /* Console input arrived: the read runs again (it may find the bytes taken by another
  * reader, and then waits again). */
 static void req_console_wake(cont_t *k) {
+    cont_park(k); /* the restarted read may register this wake-up again */
     ring_req_t *q = k->arg;
     ring_t *r = q->ring;
     bool irq = spin_lock(&r->lock);

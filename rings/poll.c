@@ -1,9 +1,9 @@
 /*
  * SQPOLL: a kernel continuation takes SQEs as the app publishes them, so submitting needs
- * no trap (FlexSC's system-call cores, io_uring's SQPOLL). It runs on the last core,
- * yielding to everything else there between passes, and parks once the SQ has been empty
- * for idle_tsc: it sets EXO_RING_NEED_WAKEUP and looks once more (rings/queue.h), so an
- * app that published after that look sees the flag and traps to wake it.
+ * no trap (FlexSC's system-call cores, io_uring's SQPOLL). It starts on the last core
+ * (idle cores may steal it), opens an interrupt window and yields between passes, and parks once
+ * the SQ has been empty for idle_tsc: it sets EXO_RING_NEED_WAKEUP and looks once more
+ * (rings/queue.h), so an app that published after that look sees the flag and traps to wake it.
  */
 #include <arch/cpu.h>
 #include <kernel/cpu.h>
@@ -43,12 +43,16 @@ static void poller_run(cont_t *k) {
         park = ringq_poller_park(&r->q);
     }
     r->parked = park;
+    if (park) {
+        cont_park(k); /* a wake-up may spawn it on another core once we unlock */
+    }
     spin_unlock(&r->lock, irq);
     if (park) {
         ring_unref(r);
         return;
     }
     ring_run(r, false);
+    sched_irq_window();  /* timers (its own timeouts among them) fire on a busy poller's core */
     sched_spawn_tail(k); /* again, behind whatever else is ready on this core */
 }
 

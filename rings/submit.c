@@ -219,7 +219,7 @@ int64_t ring_take(ring_t *r, uint32_t max) {
     uint32_t taken = 0;
     while (taken < max && taken < (uint64_t)ready) {
         if (r->free == NULL || r->in_use + ringq_cq_used(&r->q) >= r->cq_entries) {
-            return taken ? taken : ERR_BUSY;
+            return taken ? (int64_t)taken : ERR_BUSY; /* not uint32: -23 must stay negative */
         }
         ring_req_t *q = r->free;
         r->free = q->next;

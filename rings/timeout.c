@@ -91,6 +91,7 @@ void ring_work(cont_t *k) {
         }
         spin_unlock(&r->lock, irq);
         ring_run(r, false);
+        cont_park(k); /* once pending drops to 0, a kick may spawn it elsewhere */
     } while (atomic_fetch_sub(&r->work_pending, n) != n);
     ring_unref(r);
 }

@@ -66,7 +66,10 @@ int64_t exo_ring_wait_cqe(exo_ring_t *r, exo_cqe_t **out) {
             return STATUS_OK;
         }
         int64_t st = submit(r, 1);
-        if (st < 0 && st != ERR_BUSY) {
+        if (st == ERR_BUSY) { /* SQEs wait for CQ room: wait for a completion instead */
+            st = exo_ring_enter(r->handle, 0, 1, EXO_ENTER_GETEVENTS);
+        }
+        if (st < 0) {
             return st;
         }
     }

@@ -12,11 +12,16 @@
  *              every check must give its specific error, capattack must end with 0
  *   revoke     sharer revokes a region three readers keep reading on other cores: each
  *              reader must be killed by a fault, sharer must end with 0
+ *   rings      every ringtest mode (nops, timeouts, link, backpressure, errors, wait), in
+ *              trap mode and on an SQPOLL ring, then ringfuzz (random SQEs, a leak check):
+ *              each must end with 0
  *   bench      trapbench
+ *   ringbench  ringbench (ring nops against the null trap)
  *   console    conecho reads a line from the console (the test runner types it): init's
  *              console cap must have READ and WRITE, a child from exo_domain_start must
  *              not be able to read, one given READ must read and echo the line
- *   all        hello isolation watchdog fpu caps revoke (not console: it needs input)
+ *   all        hello isolation watchdog fpu caps revoke rings (not console: it needs
+ *              input)
  */
 #include <user/exo.h>
 
@@ -88,6 +93,8 @@ static void scenario_rings(void) {
         fmt_snprintf(args, sizeof(args), "ringtest %s poll", modes[i]);
         run_and_expect("ringtest", args, 0);
     }
+    run_and_expect("ringfuzz", "ringfuzz 1 100000", 0);
+    run_and_expect("ringcont", "ringcont", 0);
 }
 
 static void scenario_console(void) {
@@ -131,6 +138,8 @@ static void scenario(const char *name) {
         scenario_console();
     } else if (strcmp(name, "bench") == 0) {
         run_and_expect("trapbench", "trapbench", 0);
+    } else if (strcmp(name, "ringbench") == 0) {
+        run_and_expect("ringbench", "ringbench", 0);
     } else if (strcmp(name, "all") == 0) {
         scenario("hello");
         scenario("isolation");
@@ -138,6 +147,7 @@ static void scenario(const char *name) {
         scenario("fpu");
         scenario("caps");
         scenario("revoke");
+        scenario("rings");
     } else {
         exo_printf("init: unknown scenario %s\n", name);
         failures++;

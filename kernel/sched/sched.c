@@ -73,6 +73,16 @@ static void overflow_append(cpu_t *self, cont_t *c) {
     self->overflow_tail = c;
 }
 
+void cont_park(cont_t *c) {
+    cont_state_set(c, CONT_WAITING);
+}
+
+void sched_irq_window(void) {
+    bool irq = irq_save();
+    __asm__ volatile("sti; nop; cli" ::: "memory"); /* sti's shadow covers the nop */
+    irq_restore(irq);
+}
+
 void sched_spawn_tail(cont_t *c) {
     cont_state_set(c, CONT_READY);
     cpu_t *self = this_cpu();

@@ -60,6 +60,16 @@ void cont_then(cont_t *pred, cont_t *succ);
  * list and move into the deque as it drains. */
 void sched_spawn(cont_t *c);
 
+/* The running continuation c is about to be handed to code that may spawn it from
+ * another core (a wake-up it registers, a flag it publishes): after this call the
+ * scheduler does not touch c again when its fn returns, so a spawn elsewhere cannot race
+ * with the end of this run. Call it before publishing c. */
+void cont_park(cont_t *c);
+
+/* Kernel continuations run with interrupts off; one that runs long (a poller) lets
+ * pending interrupts in between passes with this. */
+void sched_irq_window(void);
+
 /* Makes c runnable on this core behind everything already ready here (a yield): it goes
  * to the back of the core's FIFO overflow list, which refills the deque when it runs dry.
  * Interrupts may be on or off. */
