@@ -233,10 +233,19 @@ void domain_set_status(domain_t *d, int64_t status) {
     spin_unlock(&d->lock, irq);
 }
 
-void domain_waiter_add(domain_t *d, ucont_t *u) {
+void domain_waiter_arm(domain_t *d, ucont_t *u, bool add) {
+    /* Under d->lock: a kill or cancel sets its flag before taking the lock, so it either
+     * finds u registered here (and cancels it) or we see the flag and do not register. */
     bool irq = spin_lock(&d->lock);
-    u->wait_next = d->waiters;
-    d->waiters = u;
+    if (add) {
+        u->wait_next = d->waiters;
+        d->waiters = u;
+    }
+    if (ucont_must_end(u)) {
+        sched_spawn(&u->k); /* resumes, and ends */
+    } else {
+        u->wait->arm(u);
+    }
     spin_unlock(&d->lock, irq);
 }
 
@@ -245,6 +254,7 @@ void domain_waiter_remove(domain_t *d, ucont_t *u) {
     for (ucont_t **p = &d->waiters; *p; p = &(*p)->wait_next) {
         if (*p == u) {
             *p = u->wait_next;
+            u->wait_ev = NULL;
             break;
         }
     }
@@ -254,7 +264,7 @@ void domain_waiter_remove(domain_t *d, ucont_t *u) {
 void domain_waiter_wake(domain_t *d, ucont_t *u) {
     bool irq = spin_lock(&d->lock);
     for (ucont_t *w = d->waiters; w; w = w->wait_next) {
-        if (w == u && event_cancel(u->wait_ev, &u->k)) {
+        if (w == u && u->wait_ev && event_cancel(u->wait_ev, &u->k)) {
             sched_spawn(&u->k);
         }
     }
@@ -268,7 +278,7 @@ void domain_kill(domain_t *d, int64_t status) {
      * waiter the child's end already took off its event list is spawned by that end. */
     bool irq = spin_lock(&d->lock);
     for (ucont_t *u = d->waiters; u; u = u->wait_next) {
-        if (event_cancel(u->wait_ev, &u->k)) {
+        if (u->wait_ev && event_cancel(u->wait_ev, &u->k)) {
             sched_spawn(&u->k);
         }
     }

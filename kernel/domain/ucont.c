@@ -83,21 +83,12 @@ void ucont_leave(ucont_t *u, const user_regs_t *tf, enum ucont_leave why) {
     user_return(why);
 }
 
-/* Registers u on its event; a kill that came before the registration could not cancel
- * it, so look at dying after registering (seq_cst, pairs with domain_kill). */
-static void ucont_wait_arm(ucont_t *u) {
-    u->wait->arm(u);
-    if (ucont_must_end(u) && event_cancel(u->wait_ev, &u->k)) {
-        sched_spawn(&u->k);
-    }
-}
-
 static void ucont_run(cont_t *k) {
     ucont_t *u = (ucont_t *)k;
     domain_t *d = u->dom;
     if (u->wait) { /* resumed by what it waited for, or by a kill */
         if (!u->wait->resume(u)) {
-            ucont_wait_arm(u);
+            domain_waiter_arm(d, u, false); /* u may run elsewhere from here on */
             return;
         }
         domain_waiter_remove(d, u);
@@ -133,8 +124,7 @@ static void ucont_run(cont_t *k) {
         sched_spawn_on((c->index + 1) % cpu_count, k);
         break;
     case UCONT_WAIT:
-        domain_waiter_add(d, u); /* before it can resume (and remove itself) */
-        ucont_wait_arm(u);
+        domain_waiter_arm(d, u, true); /* u may run elsewhere from here on */
         break;
     case UCONT_END:
         ucont_end(u);

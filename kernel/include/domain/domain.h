@@ -79,9 +79,11 @@ void domain_kill(domain_t *d, int64_t status);
 /* Records status as d's exit status if none was set yet. */
 void domain_set_status(domain_t *d, int64_t status);
 
-/* A continuation of d starts or stops waiting for a child's end; domain_kill wakes the
- * waiting ones so a killed domain ends without waiting for its children. */
-void domain_waiter_add(domain_t *d, struct ucont *u);
+/* Continuations of d that wait (a child's end, ring completions) are on d's waiters, so
+ * domain_kill and a cancel can cut their waits short. Adds u to d's waiters (add) and arms its wait
+ * (u->wait->arm), or spawns it at once if d is dying or u cancelled; all under d->lock. u may run
+ * on another core as soon as this returns: the caller must not touch it again. */
+void domain_waiter_arm(domain_t *d, struct ucont *u, bool add);
 void domain_waiter_remove(domain_t *d, struct ucont *u);
 /* If u waits (it is on d's waiters), cuts the wait short: it resumes and ends. */
 void domain_waiter_wake(domain_t *d, struct ucont *u);
