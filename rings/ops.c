@@ -19,17 +19,6 @@ static event_t console_input_event_marker;
 
 #define RING_TIMEOUT_MAX_NS (3600ull * 1000000000ull) /* an hour */
 
-/* How many of arg[] each opcode reads; the rest must be zero. */
-static const uint8_t op_nargs[EXO_OP_COUNT] = {
-    [EXO_OP_NOP] = 0,          [EXO_OP_TIMEOUT] = 1,        [EXO_OP_LINK_TIMEOUT] = 1,
-    [EXO_OP_CAP_DERIVE] = 2,   [EXO_OP_CAP_TRANSFER] = 4,   [EXO_OP_CAP_DELETE] = 1,
-    [EXO_OP_CAP_REVOKE] = 1,   [EXO_OP_CAP_INFO] = 2,       [EXO_OP_REGION_ALLOC] = 3,
-    [EXO_OP_REGION_MAP] = 2,   [EXO_OP_REGION_PROTECT] = 2, [EXO_OP_REGION_UNMAP] = 1,
-    [EXO_OP_REGION_FREE] = 1,  [EXO_OP_MEMORY_SPLIT] = 2,   [EXO_OP_CONT_SPAWN] = 3,
-    [EXO_OP_CONT_JOIN] = 1,    [EXO_OP_CONT_CANCEL] = 1,    [EXO_OP_CONSOLE_WRITE] = 3,
-    [EXO_OP_CONSOLE_READ] = 3, [EXO_OP_WAIT] = 1,
-};
-
 status_t ring_op_check(const exo_sqe_t *sqe) {
     if (sqe->opcode >= EXO_OP_COUNT) {
         return ERR_UNSUPPORTED;
@@ -37,7 +26,7 @@ status_t ring_op_check(const exo_sqe_t *sqe) {
     if ((sqe->flags & ~EXO_SQE_FLAGS_ALL) || sqe->reserved0 || sqe->op_flags) {
         return ERR_INVALID;
     }
-    for (unsigned i = op_nargs[sqe->opcode]; i < 6; i++) {
+    for (unsigned i = exo_op_nargs(sqe->opcode); i < 6; i++) {
         if (sqe->arg[i]) {
             return ERR_INVALID;
         }

@@ -17,31 +17,13 @@
 #include <user/exo.h>
 #include <user/trap.h>
 
-#define BENCH_ROUNDS 7
+#include "bench.h"
+
 #define NULL_ITERS 20000
 #define YIELD_ITERS 2000
 #define FAULT_PAGES 256
 #define SWITCH_ITERS 2000
 #define CAP_ITERS 2000
-
-static inline uint64_t rdtsc(void) {
-    uint32_t lo, hi;
-    __asm__ volatile("lfence; rdtsc" : "=a"(lo), "=d"(hi)::"memory");
-    return ((uint64_t)hi << 32) | lo;
-}
-
-static uint64_t median(uint64_t *v, int n) {
-    for (int i = 1; i < n; i++) { /* insertion sort: n is tiny */
-        uint64_t x = v[i];
-        int j = i - 1;
-        while (j >= 0 && v[j] > x) {
-            v[j + 1] = v[j];
-            j--;
-        }
-        v[j + 1] = x;
-    }
-    return v[n / 2];
-}
 
 static uint64_t bench_null(void) {
     uint64_t r[BENCH_ROUNDS];

@@ -215,16 +215,6 @@ static uint64_t pick_print_ptr(uint64_t *len) {
     }
 }
 
-static const uint8_t op_nargs[EXO_OP_COUNT] = {
-    [EXO_OP_NOP] = 0,          [EXO_OP_TIMEOUT] = 1,        [EXO_OP_LINK_TIMEOUT] = 1,
-    [EXO_OP_CAP_DERIVE] = 2,   [EXO_OP_CAP_TRANSFER] = 4,   [EXO_OP_CAP_DELETE] = 1,
-    [EXO_OP_CAP_REVOKE] = 1,   [EXO_OP_CAP_INFO] = 2,       [EXO_OP_REGION_ALLOC] = 3,
-    [EXO_OP_REGION_MAP] = 2,   [EXO_OP_REGION_PROTECT] = 2, [EXO_OP_REGION_UNMAP] = 1,
-    [EXO_OP_REGION_FREE] = 1,  [EXO_OP_MEMORY_SPLIT] = 2,   [EXO_OP_CONT_SPAWN] = 3,
-    [EXO_OP_CONT_JOIN] = 1,    [EXO_OP_CONT_CANCEL] = 1,    [EXO_OP_CONSOLE_WRITE] = 3,
-    [EXO_OP_CONSOLE_READ] = 3, [EXO_OP_WAIT] = 1,
-};
-
 /* The error the SQE's fields alone give (exo/ring.h: every unused field must be zero). */
 static int64_t field_error(const exo_sqe_t *s) {
     if (s->opcode >= EXO_OP_COUNT) {
@@ -233,7 +223,7 @@ static int64_t field_error(const exo_sqe_t *s) {
     if ((s->flags & ~EXO_SQE_FLAGS_ALL) || s->reserved0 || s->op_flags) {
         return ERR_INVALID;
     }
-    for (unsigned i = op_nargs[s->opcode]; i < 6; i++) {
+    for (unsigned i = exo_op_nargs(s->opcode); i < 6; i++) {
         if (s->arg[i]) {
             return ERR_INVALID;
         }

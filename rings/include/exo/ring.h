@@ -107,6 +107,20 @@ enum exo_ring_op {
     EXO_OP_COUNT
 };
 
+/* How many of arg[] an opcode reads (the rest must be zero); 0 for an unknown opcode. */
+static inline unsigned exo_op_nargs(unsigned op) {
+    static const uint8_t nargs[EXO_OP_COUNT] = {
+        [EXO_OP_NOP] = 0,          [EXO_OP_TIMEOUT] = 1,        [EXO_OP_LINK_TIMEOUT] = 1,
+        [EXO_OP_CAP_DERIVE] = 2,   [EXO_OP_CAP_TRANSFER] = 4,   [EXO_OP_CAP_DELETE] = 1,
+        [EXO_OP_CAP_REVOKE] = 1,   [EXO_OP_CAP_INFO] = 2,       [EXO_OP_REGION_ALLOC] = 3,
+        [EXO_OP_REGION_MAP] = 2,   [EXO_OP_REGION_PROTECT] = 2, [EXO_OP_REGION_UNMAP] = 1,
+        [EXO_OP_REGION_FREE] = 1,  [EXO_OP_MEMORY_SPLIT] = 2,   [EXO_OP_CONT_SPAWN] = 3,
+        [EXO_OP_CONT_JOIN] = 1,    [EXO_OP_CONT_CANCEL] = 1,    [EXO_OP_CONSOLE_WRITE] = 3,
+        [EXO_OP_CONSOLE_READ] = 3, [EXO_OP_WAIT] = 1,
+    };
+    return op < EXO_OP_COUNT ? nargs[op] : 0;
+}
+
 /* SYS_RING_CREATE's parameters: in, then out. */
 typedef struct exo_ring_params {
     uint32_t sq_entries; /* in: power of two, 1..EXO_RING_MAX_ENTRIES */
