@@ -9,6 +9,7 @@
 #include <domain/contobj.h>
 #include <domain/domain.h>
 #include <exo/syscall.h>
+#include <ipc/ipc.h>
 #include <kernel/panic.h>
 #include <mm/budget.h>
 #include <mm/heap.h>
@@ -34,8 +35,9 @@ uint64_t caps_live(void) {
     return n;
 }
 
-/* Each object type: the rights its caps can carry and how a cap holds its object. One
- * row per type that has objects; a new type is a new row. */
+/* Each object type: the rights its caps can carry, how a cap holds its object, and
+ * (optionally) what the object counts of its caps' rights. One row per type that has
+ * objects; a new type is a new row. */
 static void budget_ref_obj(void *o) {
     budget_ref(o);
 }
@@ -62,15 +64,21 @@ typedef struct cap_type_ops {
     uint32_t rights;
     void (*ref)(void *obj);
     void (*unref)(void *obj);
+    /* Under caps_lock: a cap with rights appeared (delta +1) or went (-1), or a cap gained
+     * or lost rights. No other lock may be taken; work is left to unref. */
+    void (*rights_held)(void *obj, uint32_t rights, int delta);
 } cap_type_ops_t;
 
 static const cap_type_ops_t type_ops[CAP_TYPE_COUNT] = {
-    [CAP_MEMORY] = {CAP_RIGHTS_MEMORY, budget_ref_obj, budget_unref_obj},
-    [CAP_REGION] = {CAP_RIGHTS_REGION, region_ref_obj, region_unref_obj},
-    [CAP_DOMAIN] = {CAP_RIGHTS_DOMAIN, domain_ref_obj, domain_unref_obj},
-    [CAP_CONTINUATION] = {CAP_RIGHTS_CONTINUATION, contobj_ref_obj, contobj_unref_obj},
-    [CAP_RING] = {CAP_RIGHTS_RING, ring_cap_ref, ring_cap_unref},
-    [CAP_CONSOLE] = {CAP_RIGHTS_CONSOLE, static_obj, static_obj},
+    [CAP_MEMORY] = {CAP_RIGHTS_MEMORY, budget_ref_obj, budget_unref_obj, NULL},
+    [CAP_REGION] = {CAP_RIGHTS_REGION, region_ref_obj, region_unref_obj, NULL},
+    [CAP_DOMAIN] = {CAP_RIGHTS_DOMAIN, domain_ref_obj, domain_unref_obj, NULL},
+    [CAP_CONTINUATION] = {CAP_RIGHTS_CONTINUATION, contobj_ref_obj, contobj_unref_obj, NULL},
+    [CAP_ENDPOINT] = {CAP_RIGHTS_ENDPOINT, endpoint_cap_ref, endpoint_cap_unref,
+                      endpoint_rights_held},
+    [CAP_REPLY] = {CAP_RIGHTS_REPLY, ipc_call_cap_ref, ipc_call_cap_unref, NULL},
+    [CAP_RING] = {CAP_RIGHTS_RING, ring_cap_ref, ring_cap_unref, NULL},
+    [CAP_CONSOLE] = {CAP_RIGHTS_CONSOLE, static_obj, static_obj, NULL},
 };
 
 static const cap_type_ops_t *ops_of(uint16_t type) {
@@ -78,6 +86,12 @@ static const cap_type_ops_t *ops_of(uint16_t type) {
         panic("caps: no objects of type %u", type);
     }
     return &type_ops[type];
+}
+
+static void rights_held(const cap_slot_t *s, uint32_t rights, int delta) {
+    if (rights && type_ops[s->type].rights_held) {
+        type_ops[s->type].rights_held(s->obj, rights, delta);
+    }
 }
 
 uint32_t cap_type_rights(uint16_t type) {
@@ -202,6 +216,26 @@ void cap_install_take(cap_slot_t *s, uint16_t type, uint32_t rights, void *obj,
                       cap_slot_t *parent) {
     cap_install(s, type, rights & cap_type_rights(type), obj, 0, parent);
     live_caps++;
+    rights_held(s, s->rights, +1);
+}
+
+void cap_install_child(cap_slot_t *dst, cap_slot_t *src, uint32_t rights) {
+    cap_install_ref(dst, src->type, rights, src->obj, src);
+    dst->badge = src->badge; /* a badge is for good: copies and children keep it */
+}
+
+void cap_set_rights(cap_reap_t *r, cap_slot_t *s, uint32_t rights) {
+    uint32_t old = s->rights;
+    rights &= cap_type_rights(s->type);
+    s->rights = rights;
+    rights_held(s, old & ~rights, -1);
+    rights_held(s, rights & ~old, +1);
+    if ((old & ~rights) && type_ops[s->type].rights_held) {
+        /* A right the object counts went: its unref, after the lock, acts on that. */
+        cap_object_ref(s->type, s->obj);
+        ASSERT(r->n < CAP_REAP_BATCH);
+        r->e[r->n++] = (cap_reaped_t){.type = s->type, .obj = s->obj};
+    }
 }
 
 void cap_reap_unmap(cap_reap_t *r, cap_slot_t *s) {
@@ -227,6 +261,7 @@ void cap_reap_slot(cap_reap_t *r, cap_slot_t *s) {
     cap_reap_unmap(r, s);
     ASSERT(r->n < CAP_REAP_BATCH);
     r->e[r->n++] = (cap_reaped_t){.type = s->type, .obj = s->obj};
+    rights_held(s, s->rights, -1);
     cspace_release(s);
     live_caps--;
 }

@@ -11,6 +11,7 @@
 #include <caps/reap.h>
 #include <domain/domain.h>
 #include <exo/syscall.h>
+#include <ipc/ipc.h>
 #include <mm/budget.h>
 #include <mm/uaccess.h>
 #include <stddef.h>
@@ -41,7 +42,31 @@ int64_t sys_cap_derive(domain_t *d, exo_handle_t h, uint64_t rights) {
     st = st ? st : cap_check_rights(src, rights);
     st = st ? st : cap_reserve(d, &dst);
     if (st == STATUS_OK) { /* invoke */
-        cap_install_ref(dst, src->type, (uint32_t)rights, src->obj, src);
+        cap_install_child(dst, src, (uint32_t)rights);
+    }
+    int64_t ret = st ? st : (int64_t)cap_handle(dst);
+    caps_unlock(irq);
+    return ret;
+}
+
+/* A derive that stamps a badge on an endpoint cap: receivers see it on every message sent
+ * through the new cap or its copies. Only an unbadged cap can be minted from (ERR_PERM),
+ * so a holder of a badged cap cannot make one with another badge. */
+int64_t sys_cap_mint(domain_t *d, exo_handle_t h, uint64_t rights, uint64_t badge) {
+    bool irq = caps_lock();
+    cap_slot_t *src, *dst;
+    status_t st = cap_decode(d, h, CAP_ENDPOINT, CAP_RIGHT_DERIVE, &src);
+    st = st ? st : cap_check_rights(src, rights);
+    if (st == STATUS_OK && badge == 0) {
+        st = ERR_INVALID;
+    }
+    if (st == STATUS_OK && src->badge != 0) {
+        st = ERR_PERM;
+    }
+    st = st ? st : cap_reserve(d, &dst);
+    if (st == STATUS_OK) { /* invoke */
+        cap_install_child(dst, src, (uint32_t)rights);
+        dst->badge = badge;
     }
     int64_t ret = st ? st : (int64_t)cap_handle(dst);
     caps_unlock(irq);
@@ -81,9 +106,9 @@ static void invoke_transfer(transfer_t *t, cap_reap_t *reap) {
     if (t->move) {
         cap_reap_unmap(reap, t->src); /* the sender's view loses it first */
         cap_move_to(t->dst, t->src);
-        t->dst->rights = t->rights;
+        cap_set_rights(reap, t->dst, t->rights);
     } else {
-        cap_install_ref(t->dst, t->src->type, t->rights, t->src->obj, t->src);
+        cap_install_child(t->dst, t->src, t->rights);
     }
     cap_map_arrival(t->dst);
 }
@@ -130,6 +155,9 @@ static void info_of(const cap_slot_t *s, exo_cap_info_t *info) {
         spin_unlock(&b->lock, irq);
     } else if (s->type == CAP_DOMAIN) {
         info->a = ((const domain_t *)s->obj)->id;
+    } else if (s->type == CAP_ENDPOINT) {
+        info->a = s->badge;
+        info->b = endpoint_depth(s->obj);
     }
 }
 

@@ -13,7 +13,8 @@ target_compile_options(exo_kernel_flags INTERFACE
   -fno-asynchronous-unwind-tables -fno-unwind-tables -g -O2 ${EXO_WARNINGS})
 target_include_directories(exo_kernel_flags INTERFACE
   ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/kernel/arch/x86_64/include
-  ${PROJECT_SOURCE_DIR}/caps/include ${PROJECT_SOURCE_DIR}/rings/include)
+  ${PROJECT_SOURCE_DIR}/caps/include ${PROJECT_SOURCE_DIR}/rings/include
+  ${PROJECT_SOURCE_DIR}/ipc/include)
 
 # UEFI loader: a PE32+ EFI application built directly by Clang's MinGW target and LLD
 # (the -gnu target: the MSVC one makes gnu-efi drop every __attribute__). LLP64!
@@ -38,7 +39,7 @@ target_compile_options(exo_host_flags INTERFACE
 target_link_options(exo_host_flags INTERFACE -fsanitize=address,undefined)
 target_include_directories(exo_host_flags INTERFACE
   ${PROJECT_SOURCE_DIR}/kernel/include ${PROJECT_SOURCE_DIR}/caps/include
-  ${PROJECT_SOURCE_DIR}/efi)
+  ${PROJECT_SOURCE_DIR}/ipc/include ${PROJECT_SOURCE_DIR}/efi)
 
 # Apps and userlib: static position-independent executables for ring 3. Hidden visibility
 # and no PLT, so every relocation the linker leaves is R_X86_64_RELATIVE (the only kind the
@@ -51,4 +52,5 @@ target_compile_options(exo_user_flags INTERFACE
   -fno-omit-frame-pointer -g -O2 ${EXO_WARNINGS})
 target_include_directories(exo_user_flags INTERFACE
   ${PROJECT_SOURCE_DIR}/userlib/include ${PROJECT_SOURCE_DIR}/kernel/include
-  ${PROJECT_SOURCE_DIR}/caps/include ${PROJECT_SOURCE_DIR}/rings/include)
+  ${PROJECT_SOURCE_DIR}/caps/include ${PROJECT_SOURCE_DIR}/rings/include
+  ${PROJECT_SOURCE_DIR}/ipc/include)

@@ -9,7 +9,9 @@
 #include <dev/console.h>
 #include <domain/contobj.h>
 #include <domain/syscall.h>
+#include <ipc/ipc.h>
 #include <kernel/panic.h>
+#include <mm/uaccess.h>
 
 #include "ring_priv.h"
 
@@ -86,6 +88,74 @@ static int64_t wait_release(ring_req_t *q) {
     return res;
 }
 
+/* IPC ops hold, while they wait, the endpoint (waiting for room or a message: the op runs
+ * again when woken) or the call (waiting for its answer). */
+static void ipc_release(ring_req_t *q) {
+    if (q->obj_type == CAP_ENDPOINT) {
+        endpoint_unref(q->obj);
+    } else {
+        ipc_call_abandon(q->obj);
+        ipc_call_unref(q->obj);
+    }
+    q->obj = NULL;
+    q->ev = NULL;
+}
+
+static int64_t ipc_hold(ring_req_t *q, void *obj, uint16_t type) {
+    q->obj = obj;
+    q->obj_type = type;
+    return RING_ASYNC;
+}
+
+/* SEND and CALL: (endpoint, msg, flags). The message is read again each time the op runs,
+ * so it must stay put until the CQE (as every SQE's buffers). */
+static int64_t ipc_send_op(ring_t *r, ring_req_t *q, bool call) {
+    const uint64_t *a = q->sqe.arg;
+    if (a[2] & ~(uint64_t)EXO_IPC_FLAGS_ALL) {
+        return ERR_INVALID;
+    }
+    exo_msg_t m;
+    if (copy_from_user(&m, a[1], sizeof(m)) != STATUS_OK ||
+        (call && copy_to_user(a[1], &m, sizeof(m)) != STATUS_OK)) {
+        return ERR_FAULT; /* a call's answer goes there: writable before anything is sent */
+    }
+    ipc_call_t *c = NULL;
+    if (call && ipc_call_new(&c) != STATUS_OK) {
+        return ERR_NO_MEMORY;
+    }
+    bool wait = !(a[2] & EXO_IPC_NOWAIT);
+    endpoint_t *ep = NULL;
+    int64_t ret = ipc_send(r->dom, a[0], &m, c, wait ? &ep : NULL);
+    if (c && ret != STATUS_OK) {
+        ipc_call_abandon(c);
+        ipc_call_unref(c);
+        c = NULL;
+    }
+    if (ret == ERR_BUSY && wait) {
+        return ipc_hold(q, ep, CAP_ENDPOINT);
+    }
+    return c ? ipc_hold(q, c, CAP_REPLY) : ret;
+}
+
+static int64_t ipc_recv_op(ring_t *r, ring_req_t *q) {
+    const uint64_t *a = q->sqe.arg;
+    if (a[2] & ~(uint64_t)EXO_IPC_FLAGS_ALL) {
+        return ERR_INVALID;
+    }
+    bool wait = !(a[2] & EXO_IPC_NOWAIT);
+    endpoint_t *ep = NULL;
+    int64_t ret = ipc_recv(r->dom, a[0], a[1], wait ? &ep : NULL);
+    return ret == ERR_AGAIN && wait ? ipc_hold(q, ep, CAP_ENDPOINT) : ret;
+}
+
+static int64_t ipc_reply_op(ring_t *r, ring_req_t *q) {
+    exo_msg_t m;
+    if (copy_from_user(&m, q->sqe.arg[1], sizeof(m)) != STATUS_OK) {
+        return ERR_FAULT;
+    }
+    return ipc_reply(r->dom, q->sqe.arg[0], &m);
+}
+
 int64_t ring_op_exec(ring_t *r, ring_req_t *q, uint64_t *aux) {
     const exo_sqe_t *e = &q->sqe;
     const uint64_t *a = e->arg;
@@ -137,6 +207,14 @@ int64_t ring_op_exec(ring_t *r, ring_req_t *q, uint64_t *aux) {
         return sys_cont_spawn(d, a[0], a[1], a[2]);
     case EXO_OP_CONT_CANCEL:
         return sys_cont_cancel(d, a[0]);
+    case EXO_OP_IPC_SEND:
+        return ipc_send_op(r, q, false);
+    case EXO_OP_IPC_CALL:
+        return ipc_send_op(r, q, true);
+    case EXO_OP_IPC_RECV:
+        return ipc_recv_op(r, q);
+    case EXO_OP_IPC_REPLY:
+        return ipc_reply_op(r, q);
     default:
         return ERR_UNSUPPORTED;
     }
@@ -171,6 +249,39 @@ static void req_console_wake(cont_t *k) {
     ring_unref(r);
 }
 
+/* An IPC op's endpoint has room or a message now (or closed): the op runs again. */
+static void req_ipc_retry(cont_t *k) {
+    cont_park(k);
+    ring_req_t *q = k->arg;
+    ring_t *r = q->ring;
+    bool irq = spin_lock(&r->lock);
+    ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
+    ipc_release(q);
+    ring_restart(r, q);
+    spin_unlock(&r->lock, irq);
+    ring_run(r, false);
+    ring_unref(r);
+}
+
+/* A call's answer came (or the call failed): deliver it into the ring's domain. */
+static void req_ipc_answer(cont_t *k) {
+    cont_park(k);
+    ring_req_t *q = k->arg;
+    ring_t *r = q->ring;
+    int64_t res = ERR_CANCELED;
+    if (ring_act_begin(r)) {
+        res = ipc_call_collect(q->obj, r->dom, q->sqe.arg[1]);
+        ring_act_end(r);
+    }
+    bool irq = spin_lock(&r->lock);
+    ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
+    ipc_release(q);
+    ring_complete(r, q, res, 0);
+    spin_unlock(&r->lock, irq);
+    ring_run(r, false);
+    ring_unref(r);
+}
+
 status_t ring_op_arm(ring_t *r, ring_req_t *q) {
     status_t st = r->closed ? ERR_CANCELED : STATUS_OK;
     switch (q->sqe.opcode) {
@@ -196,6 +307,27 @@ status_t ring_op_arm(ring_t *r, ring_req_t *q) {
         q->ev = &console_input_event_marker;
         console_read_wait(&q->wake); /* spawns it at once if a byte came meanwhile */
         return STATUS_OK;
+    case EXO_OP_IPC_SEND:
+    case EXO_OP_IPC_CALL:
+    case EXO_OP_IPC_RECV:
+        if (st != STATUS_OK) {
+            ipc_release(q);
+            return st;
+        }
+        ring_ref(r); /* the wake-up's */
+        if (q->obj_type == CAP_REPLY) {
+            cont_init(&q->wake, req_ipc_answer, q);
+            q->ev = ipc_call_event(q->obj);
+            event_wait(q->ev, &q->wake); /* spawns it at once if answered already */
+        } else {
+            cont_init(&q->wake, req_ipc_retry, q);
+            if (q->sqe.opcode == EXO_OP_IPC_RECV) {
+                endpoint_wait_message(q->obj, &q->wake, &q->ev);
+            } else {
+                endpoint_wait_room(q->obj, &q->wake, &q->ev);
+            }
+        }
+        return STATUS_OK;
     default:
         panic("ring_op_arm: opcode %u does not wait", q->sqe.opcode);
     }
@@ -219,6 +351,15 @@ bool ring_op_cancel(ring_t *r, ring_req_t *q) {
             return false;
         }
         q->ev = NULL;
+        ring_unref(r);
+        return true;
+    case EXO_OP_IPC_SEND:
+    case EXO_OP_IPC_CALL:
+    case EXO_OP_IPC_RECV:
+        if (q->ev == NULL || !event_cancel(q->ev, &q->wake)) {
+            return false; /* the wake-up is on its way */
+        }
+        ipc_release(q);
         ring_unref(r);
         return true;
     default:

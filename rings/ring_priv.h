@@ -47,7 +47,8 @@ typedef struct ring_req {
     cont_t wake;             /* WAIT, JOIN, CONSOLE_READ: spawned by the event */
     event_t *ev;             /* the event wake is registered on */
     void *obj;               /* the object waited for (a reference), freed by its op */
-    uint16_t obj_type;       /* its cap type: CAP_DOMAIN or CAP_CONTINUATION */
+    uint16_t obj_type;       /* its cap type: CAP_DOMAIN, CAP_CONTINUATION; IPC ops:
+                                CAP_ENDPOINT (waiting on it) or CAP_REPLY (a call) */
     exo_cqe_t cqe;           /* REQ_BACKLOG: the CQE to post */
 } ring_req_t;
 

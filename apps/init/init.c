@@ -97,6 +97,11 @@ static void scenario_rings(void) {
     run_and_expect("ringcont", "ringcont", 0);
 }
 
+static void scenario_ipc(void) {
+    run_and_expect("ipctest", "ipctest pingpong 100000", 0);
+    run_and_expect("ipctest", "ipctest ringcall 10000", 0);
+}
+
 static void scenario_console(void) {
     uint32_t rw = CAP_RIGHT_READ | CAP_RIGHT_WRITE;
     exo_cap_info_t ci = {0};
@@ -134,6 +139,8 @@ static void scenario(const char *name) {
         run_and_expect("ringcont", "ringcont", 0);
     } else if (strcmp(name, "rings") == 0) {
         scenario_rings();
+    } else if (strcmp(name, "ipc") == 0) {
+        scenario_ipc();
     } else if (strcmp(name, "console") == 0) {
         scenario_console();
     } else if (strcmp(name, "bench") == 0) {

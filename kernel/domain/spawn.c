@@ -95,7 +95,7 @@ static exo_handle_t invoke_spawn(domain_t *child, budget_t *budget, spawn_t *s) 
     }
     for (uint64_t i = 0; i < s->req.ncaps; i++) {
         cap_slot_t *src = s->pass[i];
-        cap_install_ref(s->pass_slot[i], src->type, (uint32_t)s->req.caps[i].rights, src->obj, src);
+        cap_install_child(s->pass_slot[i], src, (uint32_t)s->req.caps[i].rights);
         cap_map_arrival(s->pass_slot[i]);
     }
     cap_install_ref(s->self_slot, CAP_DOMAIN, CAP_RIGHTS_DOMAIN, child, NULL);

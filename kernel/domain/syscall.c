@@ -14,6 +14,7 @@
 #include <domain/syscall.h>
 #include <domain/ucont.h>
 #include <exo/syscall.h>
+#include <ipc/ipc.h>
 #include <kernel/cpu.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
@@ -211,6 +212,12 @@ static int64_t cap_call(domain_t *d, const user_regs_t *tf, uint64_t nr) {
         return sys_cont_spawn(d, a0, a1, a2);
     case SYS_CONT_CANCEL:
         return sys_cont_cancel(d, a0);
+    case SYS_ENDPOINT_CREATE:
+        return sys_endpoint_create(d, a0, a1);
+    case SYS_IPC_REPLY:
+        return sys_ipc_reply(d, a0, a1);
+    case SYS_CAP_MINT:
+        return sys_cap_mint(d, a0, a1, a2);
     default:
         return ERR_UNSUPPORTED;
     }
@@ -271,6 +278,22 @@ void syscall_dispatch(user_regs_t *tf) {
     case SYS_RING_ENTER:
         ret = sys_ring_enter(self, tf, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
                              user_regs_arg(tf, 2), user_regs_arg(tf, 3));
+        break;
+    case SYS_IPC_SEND:
+        ret = sys_ipc_send(self, tf, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
+                           user_regs_arg(tf, 2));
+        break;
+    case SYS_IPC_RECV:
+        ret = sys_ipc_recv(self, tf, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
+                           user_regs_arg(tf, 2));
+        break;
+    case SYS_IPC_CALL:
+        ret = sys_ipc_call(self, tf, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
+                           user_regs_arg(tf, 2));
+        break;
+    case SYS_IPC_REPLY_RECV:
+        ret = sys_ipc_reply_recv(self, tf, user_regs_arg(tf, 0), user_regs_arg(tf, 1),
+                                 user_regs_arg(tf, 2), user_regs_arg(tf, 3));
         break;
     default:
         ret = cap_call(self->dom, tf, user_regs_number(tf));

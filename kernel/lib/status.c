@@ -53,6 +53,8 @@ const char *status_str(status_t s) {
         return "ERR_BUSY";
     case ERR_CANCELED:
         return "ERR_CANCELED";
+    case ERR_CLOSED:
+        return "ERR_CLOSED";
     default:
         return "ERR_UNKNOWN";
     }

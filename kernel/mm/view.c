@@ -4,6 +4,7 @@
  * generation, and a core flushes a PCID the first time it loads it for a new generation,
  * so entries a dead view left in some core's TLB are never used by its successor.
  */
+#include <arch/asm_offsets.h>
 #include <arch/cpu.h>
 #include <arch/mmu.h>
 #include <arch/smp.h>
@@ -182,6 +183,47 @@ status_t view_fault(view_t *v, uint64_t addr, uint32_t access) {
         if (st == STATUS_OK) {
             v->mapped++;
         }
+    }
+    spin_unlock(&v->lock, irq);
+    return st;
+}
+
+/* Under v->lock: the map covering addr, if it allows access. */
+static const view_map_t *map_allowing(const view_t *v, uint64_t addr, uint32_t access) {
+    uint32_t at = map_search(v, addr);
+    if (at == v->nmaps || v->maps[at].start > addr || (access & ~v->maps[at].prot)) {
+        return NULL;
+    }
+    return &v->maps[at];
+}
+
+status_t view_write(view_t *v, uint64_t va, const void *src, uint64_t len) {
+    if (len == 0) {
+        return STATUS_OK;
+    }
+    if (va >= USER_ADDR_LIMIT || len > USER_ADDR_LIMIT - va) {
+        return ERR_FAULT;
+    }
+    bool irq = spin_lock(&v->lock);
+    for (uint64_t p = page_round_down(va); p < va + len; p += PAGE_SIZE) {
+        if (map_allowing(v, p, EXO_PROT_WRITE) == NULL) {
+            spin_unlock(&v->lock, irq);
+            return ERR_FAULT;
+        }
+    }
+    const uint8_t *s = src;
+    status_t st = STATUS_OK;
+    while (len > 0 && st == STATUS_OK) {
+        uint64_t in_page = va & (PAGE_SIZE - 1);
+        uint64_t n = PAGE_SIZE - in_page < len ? PAGE_SIZE - in_page : len;
+        uint64_t pa;
+        st = region_frame(map_allowing(v, va, EXO_PROT_WRITE)->region, va, &pa);
+        if (st == STATUS_OK) {
+            memcpy((uint8_t *)phys_to_virt(pa) + in_page, s, n);
+        }
+        s += n;
+        va += n;
+        len -= n;
     }
     spin_unlock(&v->lock, irq);
     return st;

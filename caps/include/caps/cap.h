@@ -54,6 +54,13 @@ status_t cap_reserve(struct domain *d, cap_slot_t **out);
 void cap_install_ref(cap_slot_t *s, uint16_t type, uint32_t rights, void *obj, cap_slot_t *parent);
 /* The same, taking over a reference the caller holds. */
 void cap_install_take(cap_slot_t *s, uint16_t type, uint32_t rights, void *obj, cap_slot_t *parent);
+/* Under caps_lock: fills reserved slot dst with a child of src (its object, its badge)
+ * with rights (the caller checked them against src's). */
+void cap_install_child(cap_slot_t *dst, cap_slot_t *src, uint32_t rights);
+struct cap_reap;
+/* Under caps_lock: live cap s gets rights (a move that narrows them); objects that count
+ * their caps' rights (an endpoint's receivers) see the change, through r after the lock. */
+void cap_set_rights(struct cap_reap *r, cap_slot_t *s, uint32_t rights);
 /* The rights a cap of type can carry (exo/caps.h). */
 uint32_t cap_type_rights(uint16_t type);
 

@@ -12,6 +12,8 @@
 struct domain;
 
 int64_t sys_cap_derive(struct domain *d, exo_handle_t h, uint64_t rights);
+/* SYS_CAP_MINT: a child of an unbadged endpoint cap (DERIVE) with rights and badge != 0. */
+int64_t sys_cap_mint(struct domain *d, exo_handle_t h, uint64_t rights, uint64_t badge);
 int64_t sys_cap_transfer(struct domain *d, exo_handle_t to, exo_handle_t h, uint64_t rights,
                          uint64_t flags);
 int64_t sys_cap_delete(struct domain *d, exo_handle_t h);

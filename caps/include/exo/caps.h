@@ -26,8 +26,8 @@ enum exo_cap_type {
     CAP_REGION = 2,       /* a range of the shared space and its frames */
     CAP_DOMAIN = 3,       /* a protection domain: wait for it, kill it, give it caps */
     CAP_CONTINUATION = 4, /* a user continuation: join it, cancel it */
-    CAP_ENDPOINT = 5,     /* (IPC issue) */
-    CAP_REPLY = 6,        /* (IPC issue) */
+    CAP_ENDPOINT = 5,     /* an IPC endpoint: send messages to it, receive from it */
+    CAP_REPLY = 6,        /* a one-shot answer to one received call (exo/ipc.h) */
     CAP_RING = 7,         /* a submission/completion ring (exo/ring.h) */
     CAP_TIMER = 8,        /* (rings issue) */
     CAP_INTERRUPT = 9,    /* (user drivers) */
@@ -51,6 +51,8 @@ enum exo_cap_type {
 #define CAP_RIGHT_DOMAIN_INSERT (1u << 10) /* domain: put caps into its table */
 #define CAP_RIGHT_CONT_JOIN (1u << 8)      /* continuation: wait for its end */
 #define CAP_RIGHT_CONT_CANCEL (1u << 9)    /* continuation: end it */
+#define CAP_RIGHT_EP_SEND (1u << 8)        /* endpoint: send and call */
+#define CAP_RIGHT_EP_RECV (1u << 9)        /* endpoint: receive (never inside a message) */
 
 #define CAP_RIGHTS_ALL 0xffffu /* every right any type has (a request may name more) */
 
@@ -63,6 +65,10 @@ enum exo_cap_type {
      CAP_RIGHT_DOMAIN_INSERT)
 #define CAP_RIGHTS_CONTINUATION                                                                    \
     (CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE | CAP_RIGHT_CONT_JOIN | CAP_RIGHT_CONT_CANCEL)
+/* An endpoint closes when its last cap with RECV is deleted (docs/ipc.md). */
+#define CAP_RIGHTS_ENDPOINT                                                                        \
+    (CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE | CAP_RIGHT_EP_SEND | CAP_RIGHT_EP_RECV)
+#define CAP_RIGHTS_REPLY CAP_RIGHT_GRANT /* may be moved on, never copied: one answer */
 #define CAP_RIGHTS_RING (CAP_RIGHT_READ | CAP_RIGHT_WRITE) /* never leaves its domain */
 #define CAP_RIGHTS_CONSOLE (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE)
 
@@ -75,8 +81,9 @@ typedef struct exo_cap_info {
     uint32_t rights; /* CAP_RIGHT_* */
     uint32_t mapped; /* region: mapped in the caller's view, with map_prot */
     uint32_t map_prot;
-    uint64_t a; /* region: base; memory: budget (bytes); domain: id */
-    uint64_t b; /* region: size; memory: bytes in use (regions, split budgets) */
+    uint64_t a; /* region: base; memory: budget (bytes); domain: id; endpoint: badge */
+    uint64_t b; /* region: size; memory: bytes in use (regions, split budgets);
+                   endpoint: queue depth */
 } exo_cap_info_t;
 
 _Static_assert(sizeof(exo_cap_info_t) == 32, "exo_cap_info_t is ABI");

@@ -34,6 +34,9 @@ typedef int32_t status_t;
 #define ERR_QUOTA -22      /* a memory cap's budget cannot cover the request */
 #define ERR_BUSY -23       /* a bounded queue is full (a ring's CQ): consume, then retry */
 #define ERR_CANCELED -24   /* cancelled: a failed link before it, a link timeout, a close */
+#define ERR_CLOSED                                                                                 \
+    -25 /* the other side is gone: an endpoint with no receiver left, a                            \
+           call whose reply cap was deleted unanswered, a caller gone */
 
 /* Short constant name of a status code ("ERR_RANGE"); never NULL. */
 const char *status_str(status_t s);

@@ -47,7 +47,20 @@ enum exo_syscall {
                                 (JOIN, CANCEL, GRANT, DERIVE) to a new continuation */
     SYS_CONT_CANCEL = 26,    /* [cap] (continuation CANCEL) -> 0: it ends at its next
                                 kernel entry (joiners then complete) */
-    SYS_COUNT = 27
+    SYS_ENDPOINT_CREATE = 27, /* [cap] (memory MEM_ALLOC, depth 1..EXO_ENDPOINT_MAX_DEPTH) ->
+                                 handle of an endpoint cap (SEND, RECV, GRANT, DERIVE) */
+    SYS_IPC_SEND = 28,        /* [cap] (endpoint SEND, const exo_msg_t *, flags) -> 0 */
+    SYS_IPC_RECV = 29,        /* [cap] (endpoint RECV, exo_msg_t *, flags) -> 0, the message
+                                 written to the exo_msg_t */
+    SYS_IPC_CALL = 30,        /* [cap] (endpoint SEND, exo_msg_t *, flags) -> 0 once answered,
+                                 the reply written over the request */
+    SYS_IPC_REPLY = 31,       /* [cap] (reply, const exo_msg_t *) -> 0; the reply cap is gone */
+    SYS_IPC_REPLY_RECV = 32,  /* [cap] (reply or 0, exo_msg_t *, endpoint RECV, flags): reply
+                                 (if a reply cap is given), then receive into the same
+                                 exo_msg_t -> as SYS_IPC_RECV */
+    SYS_CAP_MINT = 33,        /* [cap] (unbadged endpoint DERIVE, rights, badge != 0) -> handle
+                                 of a child cap carrying badge (its copies keep it) */
+    SYS_COUNT = 34
 };
 
 #define YIELD_MIGRATE 1u /* SYS_YIELD flag: resume on the next core, if there is one */

@@ -104,6 +104,11 @@ enum exo_ring_op {
     EXO_OP_CONSOLE_WRITE = 17,  /* (console, ptr, len) -> bytes written */
     EXO_OP_CONSOLE_READ = 18,   /* (console, ptr, len) -> bytes read, once any arrived */
     EXO_OP_WAIT = 19,           /* (domain or continuation) -> its exit status once it ended */
+    EXO_OP_IPC_SEND = 20,       /* (endpoint, const exo_msg_t *, flags) -> 0 (exo/ipc.h) */
+    EXO_OP_IPC_RECV = 21,       /* (endpoint, exo_msg_t *, flags) -> 0, the message written */
+    EXO_OP_IPC_CALL = 22,       /* (endpoint, exo_msg_t *, flags) -> 0 once answered, the
+                                   answer written over the request */
+    EXO_OP_IPC_REPLY = 23,      /* (reply, const exo_msg_t *) -> 0 */
     EXO_OP_COUNT
 };
 
@@ -116,7 +121,8 @@ static inline unsigned exo_op_nargs(unsigned op) {
         [EXO_OP_REGION_MAP] = 2,   [EXO_OP_REGION_PROTECT] = 2, [EXO_OP_REGION_UNMAP] = 1,
         [EXO_OP_REGION_FREE] = 1,  [EXO_OP_MEMORY_SPLIT] = 2,   [EXO_OP_CONT_SPAWN] = 3,
         [EXO_OP_CONT_JOIN] = 1,    [EXO_OP_CONT_CANCEL] = 1,    [EXO_OP_CONSOLE_WRITE] = 3,
-        [EXO_OP_CONSOLE_READ] = 3, [EXO_OP_WAIT] = 1,
+        [EXO_OP_CONSOLE_READ] = 3, [EXO_OP_WAIT] = 1,           [EXO_OP_IPC_SEND] = 3,
+        [EXO_OP_IPC_RECV] = 3,     [EXO_OP_IPC_CALL] = 3,       [EXO_OP_IPC_REPLY] = 2,
     };
     return op < EXO_OP_COUNT ? nargs[op] : 0;
 }

@@ -12,6 +12,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <user/caps.h>
+#include <user/ipc.h>
 
 int main(int argc, char **argv);
 

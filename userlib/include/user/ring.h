@@ -17,6 +17,7 @@
  */
 #pragma once
 
+#include <exo/ipc.h>
 #include <exo/ring.h>
 #include <exo/status.h>
 #include <stdbool.h>
@@ -133,6 +134,20 @@ static inline void exo_prep_region_protect(exo_sqe_t *s, exo_handle_t region, ui
 }
 static inline void exo_prep_region_free(exo_sqe_t *s, exo_handle_t region) {
     exo_prep_op(s, EXO_OP_REGION_FREE, region, 0, 0, 0);
+}
+/* IPC (user/ipc.h): the message must stay put until the CQE. */
+static inline void exo_prep_ipc_send(exo_sqe_t *s, exo_handle_t ep, const exo_msg_t *m,
+                                     uint32_t flags) {
+    exo_prep_op(s, EXO_OP_IPC_SEND, ep, (uint64_t)(uintptr_t)m, flags, 0);
+}
+static inline void exo_prep_ipc_recv(exo_sqe_t *s, exo_handle_t ep, exo_msg_t *m, uint32_t flags) {
+    exo_prep_op(s, EXO_OP_IPC_RECV, ep, (uint64_t)(uintptr_t)m, flags, 0);
+}
+static inline void exo_prep_ipc_call(exo_sqe_t *s, exo_handle_t ep, exo_msg_t *m, uint32_t flags) {
+    exo_prep_op(s, EXO_OP_IPC_CALL, ep, (uint64_t)(uintptr_t)m, flags, 0);
+}
+static inline void exo_prep_ipc_reply(exo_sqe_t *s, exo_handle_t reply, const exo_msg_t *m) {
+    exo_prep_op(s, EXO_OP_IPC_REPLY, reply, (uint64_t)(uintptr_t)m, 0, 0);
 }
 static inline void exo_prep_wait(exo_sqe_t *s, exo_handle_t object) {
     exo_prep_op(s, EXO_OP_WAIT, object, 0, 0, 0);
