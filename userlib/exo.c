@@ -130,3 +130,23 @@ int64_t exo_domain_wait(exo_handle_t domain) {
 int64_t exo_sysinfo(exo_sysinfo_t *out) {
     return exo_trap(SYS_SYSINFO, (uint64_t)(uintptr_t)out, 0, 0, 0, 0);
 }
+
+bool exo_sysinfo_same(const exo_sysinfo_t *a, const exo_sysinfo_t *b) {
+    return a->heap_objects == b->heap_objects && a->heap_bytes == b->heap_bytes &&
+           a->regions == b->regions && a->caps == b->caps && a->rings == b->rings &&
+           a->domains == b->domains &&
+           a->free_frames + a->heap_pages == b->free_frames + b->heap_pages;
+}
+
+bool exo_sysinfo_settle(const exo_sysinfo_t *before, exo_sysinfo_t *now, uint64_t ms) {
+    for (uint64_t t0 = exo_clock_ns();;) {
+        exo_sysinfo(now);
+        if (exo_sysinfo_same(before, now)) {
+            return true;
+        }
+        if (exo_clock_ns() - t0 >= ms * 1000000ull) {
+            return false;
+        }
+        exo_yield(0);
+    }
+}

@@ -583,13 +583,6 @@ static void show_info(const char *when, const exo_sysinfo_t *s) {
                s->caps, s->rings, s->domains);
 }
 
-static bool same(const exo_sysinfo_t *a, const exo_sysinfo_t *b) {
-    return a->heap_objects == b->heap_objects && a->heap_bytes == b->heap_bytes &&
-           a->regions == b->regions && a->caps == b->caps && a->rings == b->rings &&
-           a->domains == b->domains &&
-           a->free_frames + a->heap_pages == b->free_frames + b->heap_pages;
-}
-
 static void run_child(uint64_t seed, uint64_t n) {
     exo_sysinfo_t before, after;
     exo_sysinfo(&before);
@@ -607,14 +600,7 @@ static void run_child(uint64_t seed, uint64_t n) {
     fmt_snprintf(got, sizeof(got), "%ld after %lu ms", status, ms);
     fmt_snprintf(what, sizeof(what), "child %lu's status", seed);
     verdict(status == 0, what, got, "0");
-    /* The domain's last pieces go with its last reference: allow a moment. */
-    for (uint64_t t1 = exo_clock_ns(); exo_clock_ns() - t1 < 2000 * MS;) {
-        exo_sysinfo(&after);
-        if (same(&before, &after)) {
-            break;
-        }
-        exo_yield(0);
-    }
+    exo_sysinfo_settle(&before, &after, 2000); /* its last pieces go a moment after its end */
     show_info("after", &after);
     fmt_snprintf(what, sizeof(what), "child %lu: the kernel's figures, after - before", seed);
     fmt_snprintf(got, sizeof(got), "heap objects %ld bytes %ld, regions %ld, caps %ld",

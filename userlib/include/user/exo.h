@@ -59,6 +59,13 @@ uint64_t exo_parse_u64(const char *s);
 uint64_t exo_clock_ns(void);
 /* Kernel-wide counts (frames, heap, caps, rings, domains): for leak checks. */
 int64_t exo_sysinfo(exo_sysinfo_t *out);
+/* Whether two sets of figures agree on everything a leak check compares (free frames and
+ * heap pages as one sum: the heap keeps pages it grew into). */
+bool exo_sysinfo_same(const exo_sysinfo_t *a, const exo_sysinfo_t *b);
+/* Takes exo_sysinfo into *now, yielding in between, until it agrees with *before or ms
+ * have passed (a domain's last pieces go with its last reference, a moment after its
+ * end): whether it agreed. */
+bool exo_sysinfo_settle(const exo_sysinfo_t *before, exo_sysinfo_t *now, uint64_t ms);
 uint32_t exo_cpu(void);
 
 /* Starts boot module `name` as a child domain with an argument string; fills *info (if
