@@ -50,12 +50,13 @@ int64_t sys_cap_derive(domain_t *d, exo_handle_t h, uint64_t rights) {
 }
 
 /* A derive that stamps a badge on an endpoint cap: receivers see it on every message sent
- * through the new cap or its copies. Only an unbadged cap can be minted from (ERR_PERM),
- * so a holder of a badged cap cannot make one with another badge. */
+ * through the new cap or its copies. Badges are the receiver's names for its senders, so
+ * minting needs RECV (with DERIVE), and only an unbadged cap can be minted from
+ * (ERR_PERM): no sender can make a cap with a badge of its choosing. */
 int64_t sys_cap_mint(domain_t *d, exo_handle_t h, uint64_t rights, uint64_t badge) {
     bool irq = caps_lock();
     cap_slot_t *src, *dst;
-    status_t st = cap_decode(d, h, CAP_ENDPOINT, CAP_RIGHT_DERIVE, &src);
+    status_t st = cap_decode(d, h, CAP_ENDPOINT, CAP_RIGHT_DERIVE | CAP_RIGHT_EP_RECV, &src);
     st = st ? st : cap_check_rights(src, rights);
     if (st == STATUS_OK && badge == 0) {
         st = ERR_INVALID;
@@ -109,8 +110,8 @@ static void invoke_transfer(transfer_t *t, cap_reap_t *reap) {
         cap_set_rights(reap, t->dst, t->rights);
     } else {
         cap_install_child(t->dst, t->src, t->rights);
+        cap_map_arrival(t->dst);
     }
-    cap_map_arrival(t->dst);
 }
 
 int64_t sys_cap_transfer(domain_t *d, exo_handle_t to, exo_handle_t h, uint64_t rights,
@@ -121,10 +122,24 @@ int64_t sys_cap_transfer(domain_t *d, exo_handle_t to, exo_handle_t h, uint64_t 
     status_t st = decode_transfer(d, to, h, rights, flags, &t);
     if (st == STATUS_OK) {
         invoke_transfer(&t, &reap);
+        if (t.move) {
+            domain_ref(t.to);
+        }
     }
     int64_t ret = st ? st : (int64_t)cap_handle(t.dst);
     caps_unlock(irq);
     cap_reap_finish(&reap);
+    if (st == STATUS_OK && t.move) {
+        /* A moved region appears in the receiver's view only once no TLB of the sender's
+         * can reach it any more (the cap may have gone meanwhile: then nothing maps). */
+        irq = caps_lock();
+        cap_slot_t *s;
+        if (cspace_lookup(&t.to->caps, (exo_handle_t)ret, &s) == STATUS_OK) {
+            cap_map_arrival(s);
+        }
+        caps_unlock(irq);
+        domain_release(t.to);
+    }
     return ret;
 }
 

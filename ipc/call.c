@@ -77,22 +77,18 @@ int64_t ipc_call_collect(ipc_call_t *c, domain_t *d, uint64_t buf) {
     cap_reap_t r = {0};
     bool irq = caps_lock();
     bool cirq = spin_lock(&c->lock);
-    status_t st;
-    switch (c->state) {
-    case CALL_ANSWERED:
+    int64_t st = IPC_PENDING;
+    if (c->state == CALL_ANSWERED) {
         st = ipc_msg_deliver(&c->reply, d, buf);
         if (st != STATUS_OK) {
             ipc_msg_drop(&c->reply, &r); /* the caller cannot take it: its own table or buffer */
         }
-        break;
-    case CALL_FAILED:
+    } else if (c->state == CALL_FAILED) {
         st = ERR_CLOSED;
-        break;
-    default:
-        st = ERR_STATE; /* not answered yet, or collected already */
-        break;
+    } else if (c->state == CALL_COLLECTED) {
+        st = ERR_STATE;
     }
-    if (st != ERR_STATE) {
+    if (st != IPC_PENDING) {
         c->state = CALL_COLLECTED;
     }
     spin_unlock(&c->lock, cirq);
@@ -113,6 +109,11 @@ int64_t ipc_reply(domain_t *d, exo_handle_t reply, const exo_msg_t *m) {
     bool irq = caps_lock();
     st = cap_decode(d, reply, CAP_REPLY, 0, &rs);
     st = st ? st : ipc_msg_decode_caps(d, m, src);
+    for (uint32_t i = 0; st == STATUS_OK && i < m->ncaps; i++) {
+        if (src[i] == rs) {
+            st = ERR_INVALID; /* the answer cannot carry the reply cap it is sent through */
+        }
+    }
     if (st == STATUS_OK) { /* invoke: the reply cap is used up whatever happens next */
         c = rs->obj;
         ipc_call_ref(c);

@@ -7,7 +7,7 @@
 #include <caps/cap.h>
 #include <kernel/panic.h>
 #include <mm/heap.h>
-#include <mm/uaccess.h>
+#include <mm/view.h>
 
 #include "ipc_priv.h"
 
@@ -94,6 +94,16 @@ static void wake_all(event_t *ev) {
     event_reset(ev);
 }
 
+/* Under ep->lock: k goes back to the free list, and senders waiting for room look again. */
+static void slot_free(endpoint_t *ep, ipc_msg_t *k) {
+    ipc_msg_recycle(k);
+    k->next = ep->free;
+    ep->free = k;
+    if (!ep->closed) {
+        wake_all(&ep->room_ev);
+    }
+}
+
 status_t endpoint_enqueue(endpoint_t *ep, ipc_msg_t *k) {
     bool irq = spin_lock(&ep->lock);
     if (!ep->closed) {
@@ -120,8 +130,7 @@ status_t endpoint_enqueue(endpoint_t *ep, ipc_msg_t *k) {
         k->call = NULL;
     }
     irq = spin_lock(&ep->lock);
-    k->next = ep->free;
-    ep->free = k;
+    slot_free(ep, k);
     spin_unlock(&ep->lock, irq);
     return ERR_CLOSED;
 }
@@ -153,8 +162,7 @@ static void endpoint_close(endpoint_t *ep) {
             k->call = NULL;
         }
         irq = spin_lock(&ep->lock);
-        k->next = ep->free;
-        ep->free = k;
+        slot_free(ep, k);
         spin_unlock(&ep->lock, irq);
         k = next;
     }
@@ -244,8 +252,7 @@ int64_t ipc_send(domain_t *d, exo_handle_t eph, const exo_msg_t *m, ipc_call_t *
         k->call = call;
     } else if (k) {
         bool eirq = spin_lock(&ep->lock);
-        k->next = ep->free;
-        ep->free = k;
+        slot_free(ep, k);
         spin_unlock(&ep->lock, eirq);
     }
     caps_unlock(irq);
@@ -260,9 +267,13 @@ int64_t ipc_send(domain_t *d, exo_handle_t eph, const exo_msg_t *m, ipc_call_t *
 }
 
 int64_t ipc_recv(domain_t *d, exo_handle_t eph, uint64_t buf, endpoint_t **wait_ep) {
+    status_t st = view_prepare_write(&d->view, buf, sizeof(exo_msg_t));
+    if (st != STATUS_OK) {
+        return st; /* before waiting: no message could ever be delivered there */
+    }
     bool irq = caps_lock();
     cap_slot_t *es;
-    status_t st = cap_decode(d, eph, CAP_ENDPOINT, CAP_RIGHT_EP_RECV, &es);
+    st = cap_decode(d, eph, CAP_ENDPOINT, CAP_RIGHT_EP_RECV, &es);
     if (st != STATUS_OK) {
         caps_unlock(irq);
         return st;
@@ -270,7 +281,9 @@ int64_t ipc_recv(domain_t *d, exo_handle_t eph, uint64_t buf, endpoint_t **wait_
     endpoint_t *ep = es->obj;
     bool eirq = spin_lock(&ep->lock);
     ipc_msg_t *k = ep->head;
-    if (k == NULL) {
+    if (k == NULL && ep->closed) {
+        st = ERR_CLOSED; /* cannot happen while the caller holds RECV; kept as a guard */
+    } else if (k == NULL) {
         st = ERR_AGAIN;
         if (wait_ep) {
             endpoint_ref(ep);
@@ -284,9 +297,7 @@ int64_t ipc_recv(domain_t *d, exo_handle_t eph, uint64_t buf, endpoint_t **wait_
         if (ep->head == NULL) {
             ep->tail = NULL;
         }
-        k->next = ep->free;
-        ep->free = k;
-        wake_all(&ep->room_ev);
+        slot_free(ep, k);
     }
     spin_unlock(&ep->lock, eirq);
     caps_unlock(irq);

@@ -71,11 +71,14 @@ status_t ipc_msg_take(ipc_msg_t *k, const exo_msg_t *m, cap_slot_t **src, uint64
                       cap_reap_t *r);
 /* Deletes whatever k still carries (a message dropped, an answer refused). */
 void ipc_msg_drop(ipc_msg_t *k, cap_reap_t *r);
-/* Delivers k to domain d: reserves slots in d's table (its caps, plus a reply cap for a
- * call), writes the exo_msg_t to d's view at buf, then moves the caps in (regions map on
- * arrival). ERR_TABLE_FULL, ERR_STATE (d's table closed), ERR_FAULT: nothing changed. On
- * success k is empty (its call's reference went to the reply cap). */
+/* Delivers k to domain d: prepares d's view to take the exo_msg_t at buf, reserves slots
+ * in d's table (its caps, plus a reply cap for a call), moves the caps in (regions map on
+ * arrival) and writes the exo_msg_t. ERR_FAULT, ERR_NO_MEMORY, ERR_TABLE_FULL, ERR_STATE
+ * (d's table closed): nothing changed. On success k is empty (its call's reference went
+ * to the reply cap). */
 status_t ipc_msg_deliver(ipc_msg_t *k, struct domain *d, uint64_t buf);
+/* k goes back to a free list: empty, its transit table fresh. No lock needed. */
+void ipc_msg_recycle(ipc_msg_t *k);
 
 /* endpoint.c */
 /* Queues k (taken from ep's free list by the sender); if ep closed meanwhile, drops it

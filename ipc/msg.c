@@ -34,6 +34,7 @@ status_t ipc_msg_decode_caps(domain_t *d, const exo_msg_t *m, cap_slot_t **src) 
 
 status_t ipc_msg_take(ipc_msg_t *k, const exo_msg_t *m, cap_slot_t **src, uint64_t badge,
                       cap_reap_t *r) {
+    ASSERT(k->ncaps == 0);
     for (uint32_t i = 0; i < m->ncaps; i++) {
         if (cspace_reserve(&k->transit, &k->cap[i]) != STATUS_OK) {
             while (i-- > 0) {
@@ -71,46 +72,39 @@ void ipc_msg_drop(ipc_msg_t *k, cap_reap_t *r) {
 }
 
 status_t ipc_msg_deliver(ipc_msg_t *k, domain_t *d, uint64_t buf) {
-    cap_slot_t *dst[EXO_MSG_CAPS + 1] = {0};
-    exo_msg_t out = {.label = k->label, .len = k->len, .ncaps = k->ncaps, .badge = k->badge};
-    memcpy(out.data, k->data, k->len);
-    status_t st = STATUS_OK;
-    uint32_t n = 0;
+    status_t st = view_prepare_write(&d->view, buf, sizeof(exo_msg_t));
+    if (st != STATUS_OK) {
+        return st;
+    }
+    cap_slot_t *dst[EXO_MSG_CAPS] = {0};
     for (uint32_t i = 0; i < k->ncaps && st == STATUS_OK; i++) {
         if (k->cap[i]->state == CAP_SLOT_LIVE) {
-            st = cap_reserve(d, &dst[n]);
-            n += st == STATUS_OK;
+            st = cap_reserve(d, &dst[i]);
         }
     }
     cap_slot_t *reply = NULL;
     if (st == STATUS_OK && k->call) {
         st = cap_reserve(d, &reply);
     }
-    if (st == STATUS_OK) {
-        for (uint32_t i = 0, j = 0; i < k->ncaps; i++) {
-            cap_slot_t *t = k->cap[i];
-            if (t->state == CAP_SLOT_LIVE) {
-                out.caps[i] = (exo_msg_cap_t){
-                    .handle = cap_handle(dst[j++]), .rights = t->rights, .type = t->type};
-            }
-        }
-        out.reply = reply ? cap_handle(reply) : EXO_HANDLE_NONE;
-        st = view_write(&d->view, buf, &out, sizeof(out));
-    }
     if (st != STATUS_OK) {
-        for (uint32_t j = 0; j < n; j++) {
-            cspace_unreserve(dst[j]);
-        }
-        if (reply) {
-            cspace_unreserve(reply);
+        for (uint32_t i = 0; i < k->ncaps; i++) {
+            if (dst[i]) {
+                cspace_unreserve(dst[i]);
+            }
         }
         return st;
     }
-    for (uint32_t i = 0, j = 0; i < k->ncaps; i++) { /* invoke */
-        cap_slot_t *t = k->cap[i];
-        if (t->state == CAP_SLOT_LIVE) {
-            cap_move_to(dst[j], t);
-            cap_map_arrival(dst[j++]);
+    /* invoke: caps lock held, so the buffer stays writable (every unmap takes it) */
+    exo_msg_t out = {.label = k->label, .len = k->len, .ncaps = k->ncaps, .badge = k->badge};
+    memcpy(out.data, k->data, k->len);
+    for (uint32_t i = 0; i < k->ncaps; i++) {
+        if (dst[i]) {
+            cap_move_to(dst[i], k->cap[i]);
+            cap_map_arrival(dst[i]);
+            out.caps[i] = (exo_msg_cap_t){.handle = cap_handle(dst[i]),
+                                          .rights = dst[i]->rights,
+                                          .flags = dst[i]->mapped ? EXO_MSG_CAP_MAPPED : 0,
+                                          .type = dst[i]->type};
         }
         k->cap[i] = NULL;
     }
@@ -118,6 +112,14 @@ status_t ipc_msg_deliver(ipc_msg_t *k, domain_t *d, uint64_t buf) {
     if (reply) { /* the reply cap takes over the message's reference on the call */
         cap_install_take(reply, CAP_REPLY, CAP_RIGHTS_REPLY, k->call, NULL);
         k->call = NULL;
+        out.reply = cap_handle(reply);
     }
+    st = view_write(&d->view, buf, &out, sizeof(out));
+    ASSERT(st == STATUS_OK); /* prepared above, and no unmap can run under caps_lock */
     return STATUS_OK;
+}
+
+void ipc_msg_recycle(ipc_msg_t *k) {
+    ASSERT(k->ncaps == 0 && k->call == NULL && cspace_live(&k->transit) == 0);
+    ipc_msg_init(k); /* fresh generations: transit slots are never named by a handle */
 }

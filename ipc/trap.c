@@ -79,7 +79,7 @@ static bool ipc_wait_try(ucont_t *u, ipc_wait_t *w, int64_t *res) {
         return *res != ERR_AGAIN;
     default:
         *res = ipc_call_collect(w->call, d, w->buf);
-        return *res != ERR_STATE;
+        return *res != IPC_PENDING;
     }
 }
 

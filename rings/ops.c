@@ -98,7 +98,6 @@ static void ipc_release(ring_req_t *q) {
         ipc_call_unref(q->obj);
     }
     q->obj = NULL;
-    q->ev = NULL;
 }
 
 static int64_t ipc_hold(ring_req_t *q, void *obj, uint16_t type) {
@@ -254,9 +253,10 @@ static void req_ipc_retry(cont_t *k) {
     cont_park(k);
     ring_req_t *q = k->arg;
     ring_t *r = q->ring;
+    ipc_release(q); /* the wake-up owns q's op now: nothing else touches q->obj */
     bool irq = spin_lock(&r->lock);
     ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
-    ipc_release(q);
+    q->ev = NULL;
     ring_restart(r, q);
     spin_unlock(&r->lock, irq);
     ring_run(r, false);
@@ -273,9 +273,11 @@ static void req_ipc_answer(cont_t *k) {
         res = ipc_call_collect(q->obj, r->dom, q->sqe.arg[1]);
         ring_act_end(r);
     }
+    ASSERT(res != IPC_PENDING); /* the call's event fires only once it is decided */
+    ipc_release(q);             /* the wake-up owns q's op now: nothing else touches q->obj */
     bool irq = spin_lock(&r->lock);
     ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
-    ipc_release(q);
+    q->ev = NULL;
     ring_complete(r, q, res, 0);
     spin_unlock(&r->lock, irq);
     ring_run(r, false);
@@ -359,7 +361,8 @@ bool ring_op_cancel(ring_t *r, ring_req_t *q) {
         if (q->ev == NULL || !event_cancel(q->ev, &q->wake)) {
             return false; /* the wake-up is on its way */
         }
-        ipc_release(q);
+        q->ev = NULL;
+        ipc_release(q); /* under the ring lock: ring lock -> caps_lock (docs/ipc.md) */
         ring_unref(r);
         return true;
     default:

@@ -138,6 +138,21 @@ bool exo_sysinfo_same(const exo_sysinfo_t *a, const exo_sysinfo_t *b) {
            a->free_frames + a->heap_pages == b->free_frames + b->heap_pages;
 }
 
+void exo_sysinfo_quiet(exo_sysinfo_t *out) {
+    exo_sysinfo(out);
+    for (uint64_t t0 = exo_clock_ns(); exo_clock_ns() - t0 < 2000 * 1000000ull;) {
+        for (uint64_t t1 = exo_clock_ns(); exo_clock_ns() - t1 < 10 * 1000000ull;) {
+            exo_yield(0);
+        }
+        exo_sysinfo_t again;
+        exo_sysinfo(&again);
+        if (exo_sysinfo_same(out, &again)) {
+            return;
+        }
+        *out = again;
+    }
+}
+
 bool exo_sysinfo_settle(const exo_sysinfo_t *before, exo_sysinfo_t *now, uint64_t ms) {
     for (uint64_t t0 = exo_clock_ns();;) {
         exo_sysinfo(now);

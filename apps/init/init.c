@@ -98,8 +98,10 @@ static void scenario_rings(void) {
 }
 
 static void scenario_ipc(void) {
+    run_and_expect("ipctest", "ipctest errors", 0);
     run_and_expect("ipctest", "ipctest pingpong 100000", 0);
     run_and_expect("ipctest", "ipctest ringcall 10000", 0);
+    run_and_expect("ipctest", "ipctest death", 0);
     run_and_expect("ipcmove", "ipcmove move", 0);
     run_and_expect("ipcmove", "ipcmove moveremote", 0);
     run_and_expect("ipcmove", "ipcmove share", 0);

@@ -261,7 +261,7 @@ static void check_figures(const exo_sysinfo_t *before) {
 
 static void mode_move(bool spin) {
     exo_sysinfo_t before;
-    exo_sysinfo(&before);
+    exo_sysinfo_quiet(&before);
     int64_t ep = exo_endpoint_create(1);
     if (ep < 0) {
         check("endpoint", false);
@@ -285,7 +285,7 @@ static void mode_move(bool spin) {
 
 static void mode_share(void) {
     exo_sysinfo_t before;
-    exo_sysinfo(&before);
+    exo_sysinfo_quiet(&before);
     void *base = NULL;
     int64_t r =
         exo_region_alloc_cap(exo_memory_cap(), LIST_BYTES, EXO_PROT_READ | EXO_PROT_WRITE, &base);

@@ -249,6 +249,12 @@ void domain_waiter_arm(domain_t *d, ucont_t *u, bool add) {
     spin_unlock(&d->lock, irq);
 }
 
+void domain_waiter_disarm(domain_t *d, ucont_t *u) {
+    bool irq = spin_lock(&d->lock);
+    u->wait_ev = NULL;
+    spin_unlock(&d->lock, irq);
+}
+
 void domain_waiter_remove(domain_t *d, ucont_t *u) {
     bool irq = spin_lock(&d->lock);
     for (ucont_t **p = &d->waiters; *p; p = &(*p)->wait_next) {

@@ -87,6 +87,7 @@ static void ucont_run(cont_t *k) {
     ucont_t *u = (ucont_t *)k;
     domain_t *d = u->dom;
     if (u->wait) { /* resumed by what it waited for, or by a kill */
+        domain_waiter_disarm(d, u);
         if (!u->wait->resume(u)) {
             domain_waiter_arm(d, u, false); /* u may run elsewhere from here on */
             return;

@@ -197,30 +197,55 @@ static const view_map_t *map_allowing(const view_t *v, uint64_t addr, uint32_t a
     return &v->maps[at];
 }
 
+/* Under v->lock: whether every byte of [va, va + len) is under a map with WRITE. */
+static bool range_writable(const view_t *v, uint64_t va, uint64_t len) {
+    if (va >= USER_ADDR_LIMIT || len > USER_ADDR_LIMIT - va) {
+        return false;
+    }
+    for (uint64_t p = page_round_down(va); p < va + len; p += PAGE_SIZE) {
+        if (map_allowing(v, p, EXO_PROT_WRITE) == NULL) {
+            return false;
+        }
+    }
+    return true;
+}
+
+status_t view_prepare_write(view_t *v, uint64_t va, uint64_t len) {
+    bool irq = spin_lock(&v->lock);
+    status_t st = range_writable(v, va, len) ? STATUS_OK : ERR_FAULT;
+    for (uint64_t p = page_round_down(va); st == STATUS_OK && p < va + len; p += PAGE_SIZE) {
+        uint64_t pa;
+        st = region_frame(map_allowing(v, p, EXO_PROT_WRITE)->region, p, &pa);
+    }
+    spin_unlock(&v->lock, irq);
+    return st;
+}
+
+#define VIEW_WRITE_PAGES 2 /* view_write's limit: an exo_msg_t across a page boundary */
+
 status_t view_write(view_t *v, uint64_t va, const void *src, uint64_t len) {
     if (len == 0) {
         return STATUS_OK;
     }
-    if (va >= USER_ADDR_LIMIT || len > USER_ADDR_LIMIT - va) {
-        return ERR_FAULT;
+    if (len > PAGE_SIZE) {
+        return ERR_TOO_BIG;
     }
     bool irq = spin_lock(&v->lock);
-    for (uint64_t p = page_round_down(va); p < va + len; p += PAGE_SIZE) {
-        if (map_allowing(v, p, EXO_PROT_WRITE) == NULL) {
-            spin_unlock(&v->lock, irq);
-            return ERR_FAULT;
-        }
+    if (!range_writable(v, va, len)) {
+        spin_unlock(&v->lock, irq);
+        return ERR_FAULT;
+    }
+    /* Every frame first, so a failure writes nothing. */
+    uint64_t pa[VIEW_WRITE_PAGES] = {0}, first = page_round_down(va);
+    status_t st = STATUS_OK;
+    for (uint64_t p = first, i = 0; p < va + len && st == STATUS_OK; p += PAGE_SIZE, i++) {
+        st = region_frame(map_allowing(v, p, EXO_PROT_WRITE)->region, p, &pa[i]);
     }
     const uint8_t *s = src;
-    status_t st = STATUS_OK;
-    while (len > 0 && st == STATUS_OK) {
+    for (uint64_t i = 0; st == STATUS_OK && len > 0; i++) {
         uint64_t in_page = va & (PAGE_SIZE - 1);
         uint64_t n = PAGE_SIZE - in_page < len ? PAGE_SIZE - in_page : len;
-        uint64_t pa;
-        st = region_frame(map_allowing(v, va, EXO_PROT_WRITE)->region, va, &pa);
-        if (st == STATUS_OK) {
-            memcpy((uint8_t *)phys_to_virt(pa) + in_page, s, n);
-        }
+        memcpy((uint8_t *)phys_to_virt(pa[i]) + in_page, s, n);
         s += n;
         va += n;
         len -= n;

@@ -18,13 +18,17 @@
  * view: unmapped there, TLBs shot down, before the send returns). Without it the message
  * carries a copy, a child of the sender's cap (needs GRANT and DERIVE). */
 #define EXO_MSG_CAP_MOVE 1u
+/* exo_msg_cap_t.flags on receive: the region cap arrived mapped in the receiver's view (at
+ * its one address, with its map rights). Not set: it is held unmapped (the receiver maps
+ * that region through another cap already, or had no memory for one more map). */
+#define EXO_MSG_CAP_MAPPED 2u
 
 /* One cap of a message. Send: handle names a cap of the sender (GRANT; DERIVE too for a
  * copy), rights are what the receiver's cap gets (<= the cap's), flags EXO_MSG_CAP_*.
  * Receive: handle names the new cap in the receiver's table (0: it was revoked while in
- * flight), rights and type describe it, flags is 0. A region cap arrives mapped at its one
- * address with its map rights (writable wins over executable), unless the receiver maps
- * that region already. */
+ * flight), rights and type describe it, flags has EXO_MSG_CAP_MAPPED if it is a region now
+ * mapped here. A region cap arrives mapped at its one address with its map rights
+ * (writable wins over executable), unless the receiver maps that region already. */
 typedef struct exo_msg_cap {
     exo_handle_t handle;
     uint32_t rights;

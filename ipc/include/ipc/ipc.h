@@ -74,7 +74,8 @@ struct event *ipc_call_event(ipc_call_t *c);
 /* Once the call's event fired: delivers the answer to the caller d (its caps into d's
  * table, the message to d's view at buf) and returns 0, or the call's error (ERR_CLOSED:
  * no answer will come), or a delivery error (ERR_TABLE_FULL, ERR_FAULT: the answer's
- * caps are dropped). */
+ * caps are dropped). IPC_PENDING if there is no answer yet (wait again). */
+#define IPC_PENDING INT64_MIN
 int64_t ipc_call_collect(ipc_call_t *c, struct domain *d, uint64_t buf);
 /* Type-table hooks: a reply cap's reference; its deletion unanswered fails the call. */
 void ipc_call_cap_ref(void *call);

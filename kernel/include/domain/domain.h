@@ -84,6 +84,9 @@ void domain_set_status(domain_t *d, int64_t status);
  * (u->wait->arm), or spawns it at once if d is dying or u cancelled; all under d->lock. u may run
  * on another core as soon as this returns: the caller must not touch it again. */
 void domain_waiter_arm(domain_t *d, struct ucont *u, bool add);
+/* u woke and is about to look at what it waited for (which it may free): a kill or cancel
+ * from now on finds no event to cancel it on. Before u->wait->resume. */
+void domain_waiter_disarm(domain_t *d, struct ucont *u);
 void domain_waiter_remove(domain_t *d, struct ucont *u);
 /* If u waits (it is on d's waiters), cuts the wait short: it resumes and ends. */
 void domain_waiter_wake(domain_t *d, struct ucont *u);

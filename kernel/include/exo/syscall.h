@@ -58,7 +58,7 @@ enum exo_syscall {
     SYS_IPC_REPLY_RECV = 32,  /* [cap] (reply or 0, exo_msg_t *, endpoint RECV, flags): reply
                                  (if a reply cap is given), then receive into the same
                                  exo_msg_t -> as SYS_IPC_RECV */
-    SYS_CAP_MINT = 33,        /* [cap] (unbadged endpoint DERIVE, rights, badge != 0) -> handle
+    SYS_CAP_MINT = 33,        /* [cap] (unbadged endpoint RECV DERIVE, rights, badge != 0) -> handle
                                  of a child cap carrying badge (its copies keep it) */
     SYS_COUNT = 34
 };

@@ -73,12 +73,16 @@ void view_unmap_finish(view_t *v, view_unmapped_t *u);
  * map covers addr, ERR_PERM when the map lacks the right, ERR_NO_MEMORY. */
 status_t view_fault(view_t *v, uint64_t addr, uint32_t access);
 
-/* Writes src[0..len) at user address va as v's domain could (every byte under a map with
- * WRITE; pages appear as on first touch), from any context: through the physmap, without
- * running in v. All or nothing: ERR_FAULT (nothing written) when a byte is not writable
- * for v; ERR_NO_MEMORY when a frame cannot be had. Callers that must not race with an
- * unmap hold caps_lock (every unmap and protect takes it). */
+/* Writes src[0..len) (len <= a page, else ERR_TOO_BIG) at user address va as v's domain
+ * could (every byte under a map with WRITE; pages appear as on first touch), from any
+ * context: through the physmap, without running in v. All or nothing: ERR_FAULT when a
+ * byte is not writable for v, ERR_NO_MEMORY when a frame cannot be had, and then nothing
+ * is written. Callers that must not race with an unmap hold caps_lock (every unmap and
+ * protect takes it). */
 status_t view_write(view_t *v, uint64_t va, const void *src, uint64_t len);
+/* Checks view_write could write there now and gets the frames of those pages: ERR_FAULT,
+ * ERR_NO_MEMORY. After it, while no unmap can run (caps_lock), view_write cannot fail. */
+status_t view_prepare_write(view_t *v, uint64_t va, uint64_t len);
 
 /* Switches this core to v (a CR3 write; no TLB flush unless this core still holds entries
  * of an older generation of v's PCID), or from v back to the kernel's own tables.

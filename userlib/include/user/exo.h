@@ -66,6 +66,9 @@ bool exo_sysinfo_same(const exo_sysinfo_t *a, const exo_sysinfo_t *b);
  * have passed (a domain's last pieces go with its last reference, a moment after its
  * end): whether it agreed. */
 bool exo_sysinfo_settle(const exo_sysinfo_t *before, exo_sysinfo_t *now, uint64_t ms);
+/* A leak check's "before": exo_sysinfo once two takes 10 ms apart agree (what a domain that
+ * just ended still held is gone by then), or after 2 s. */
+void exo_sysinfo_quiet(exo_sysinfo_t *out);
 uint32_t exo_cpu(void);
 
 /* Starts boot module `name` as a child domain with an argument string; fills *info (if

@@ -31,8 +31,9 @@ int64_t exo_ipc_reply(exo_handle_t reply, const exo_msg_t *m);
 /* A server's loop in one trap: answers reply (if not 0) with *m, then receives into *m. */
 int64_t exo_ipc_reply_recv(exo_handle_t reply, exo_msg_t *m, exo_handle_t ep, uint32_t flags);
 
-/* A copy of endpoint cap ep (unbadged, with DERIVE) with rights, stamped with badge (not
- * 0): receivers see it in exo_msg_t.badge for messages sent through it or its copies. */
+/* A copy of endpoint cap ep (unbadged, with RECV and DERIVE: the receiver names its
+ * senders) with rights, stamped with badge (not 0): receivers see it in exo_msg_t.badge
+ * for messages sent through it or its copies, which keep it. */
 int64_t exo_cap_mint(exo_handle_t ep, uint32_t rights, uint64_t badge);
 
 /* Message building: an empty message with label; data appended (false if it would pass
