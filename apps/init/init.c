@@ -17,6 +17,8 @@
  *              each must end with 0
  *   bench      trapbench
  *   ringbench  ringbench (ring nops against the null trap)
+ *   ipcbench   ipcbench (calls, round trips across cores, region moves and copies);
+ *              ipcbench-quick runs it with a tenth of the iterations
  *   console    conecho reads a line from the console (the test runner types it): init's
  *              console cap must have READ and WRITE, a child from exo_domain_start must
  *              not be able to read, one given READ must read and echo the line
@@ -152,6 +154,10 @@ static void scenario(const char *name) {
         run_and_expect("trapbench", "trapbench", 0);
     } else if (strcmp(name, "ringbench") == 0) {
         run_and_expect("ringbench", "ringbench", 0);
+    } else if (strcmp(name, "ipcbench") == 0) {
+        run_and_expect("ipcbench", "ipcbench", 0);
+    } else if (strcmp(name, "ipcbench-quick") == 0) {
+        run_and_expect("ipcbench", "ipcbench quick", 0);
     } else if (strcmp(name, "all") == 0) {
         scenario("hello");
         scenario("isolation");
