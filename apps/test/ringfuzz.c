@@ -13,7 +13,9 @@
  * code at random addresses or wait for input), flags 0..15, handles (held, protected,
  * stale, forged, zero), pointers (a scratch region at random offsets, its own freed and
  * read-only regions, kernel, non-canonical, page 0, its code), sizes, rights, prot bits,
- * stray reserved fields and arguments, timeouts <= 1 ms. Handles the child lives by (its
+ * stray reserved fields and arguments, timeouts <= 1 ms. IPC ops get random handles,
+ * pointers and flags; the child holds no endpoint, so they test the decode paths (the
+ * rest is ipctest's). Handles the child lives by (its
  * image, stack, default caps, rings and their memory, the scratch region) are never given
  * to an op that deletes, revokes, unmaps or reprotects; console writes read only a buffer
  * of newlines or addresses that fault.
@@ -305,6 +307,17 @@ static void fill(exo_sqe_t *s, uint64_t seq) {
         break;
     case EXO_OP_WAIT:
         a[0] = pick_handle(false);
+        break;
+    case EXO_OP_IPC_SEND: /* no endpoint is held: the decode paths, never a wait */
+    case EXO_OP_IPC_RECV:
+    case EXO_OP_IPC_CALL:
+        a[0] = pick_handle(false);
+        a[1] = pick_write_ptr();
+        a[2] = below(4);
+        break;
+    case EXO_OP_IPC_REPLY:
+        a[0] = pick_handle(true);
+        a[1] = pick_write_ptr();
         break;
     default: /* nop, unknown opcodes */
         break;
