@@ -22,6 +22,11 @@
  *   console    conecho reads a line from the console (the test runner types it): init's
  *              console cap must have READ and WRITE, a child from exo_domain_start must
  *              not be able to read, one given READ must read and echo the line
+ *   ipc        ipctest pingpong and ringcall (calls to an echo child, by trap and by ring)
+ *   objstore   storeuser demo: the objstore server hands out handles as badged endpoint
+ *              caps; a second client's copy without GRANT cannot be passed on, re-badged
+ *              or forged, a DROP revokes every copy, the server's end closes the
+ *              endpoint, and the kernel's figures come back (apps/objstore/README.md)
  *   all        hello isolation watchdog fpu caps revoke rings (not console: it needs
  *              input)
  */
@@ -148,6 +153,8 @@ static void scenario(const char *name) {
         scenario_rings();
     } else if (strcmp(name, "ipc") == 0) {
         scenario_ipc();
+    } else if (strcmp(name, "objstore") == 0) {
+        run_and_expect("storeuser", "storeuser demo", 0);
     } else if (strcmp(name, "console") == 0) {
         scenario_console();
     } else if (strcmp(name, "bench") == 0) {
