@@ -56,10 +56,13 @@ static void print_banner(void) {
     kprintf("boot: loader took %lu cycles, %u ExitBootServices attempt(s), %u module(s)\n",
             boot_info.tsc_handoff - boot_info.tsc_loader_entry, boot_info.exit_bs_tries,
             boot_info.module_count);
+    /* One line, not one per module: with every app a module, the list would scroll the
+     * banner off a framebuffer's first screen. */
+    uint64_t bytes = 0;
     for (uint32_t i = 0; i < boot_info.module_count; i++) {
-        kprintf("boot: module %s, %lu bytes at %lx\n", boot_info.modules[i].name,
-                boot_info.modules[i].size, boot_info.modules[i].base);
+        bytes += boot_info.modules[i].size;
     }
+    kprintf("boot: modules: %lu KiB in all\n", (bytes + 1023) / 1024);
     if (cols) {
         kprintf("fbcon: %ux%u framebuffer, %ux%u text\n", boot_info.fb.width, boot_info.fb.height,
                 cols, rows);
