@@ -104,6 +104,25 @@ static void slot_free(endpoint_t *ep, ipc_msg_t *k) {
     }
 }
 
+/* A message of a closed endpoint that no one will receive: its caps are deleted (a moved
+ * region goes with its last reference), its call fails, its slot is free again. No lock
+ * held. */
+static void discard(endpoint_t *ep, ipc_msg_t *k) {
+    cap_reap_t r = {0};
+    bool irq = caps_lock();
+    ipc_msg_drop(k, &r);
+    caps_unlock(irq);
+    cap_reap_finish(&r);
+    if (k->call) {
+        ipc_call_fail(k->call);
+        ipc_call_unref(k->call);
+        k->call = NULL;
+    }
+    irq = spin_lock(&ep->lock);
+    slot_free(ep, k);
+    spin_unlock(&ep->lock, irq);
+}
+
 status_t endpoint_enqueue(endpoint_t *ep, ipc_msg_t *k) {
     bool irq = spin_lock(&ep->lock);
     if (!ep->closed) {
@@ -119,19 +138,7 @@ status_t endpoint_enqueue(endpoint_t *ep, ipc_msg_t *k) {
         return STATUS_OK;
     }
     spin_unlock(&ep->lock, irq);
-    cap_reap_t r = {0};
-    irq = caps_lock();
-    ipc_msg_drop(k, &r);
-    caps_unlock(irq);
-    cap_reap_finish(&r);
-    if (k->call) {
-        ipc_call_fail(k->call);
-        ipc_call_unref(k->call);
-        k->call = NULL;
-    }
-    irq = spin_lock(&ep->lock);
-    slot_free(ep, k);
-    spin_unlock(&ep->lock, irq);
+    discard(ep, k);
     return ERR_CLOSED;
 }
 
@@ -151,19 +158,7 @@ static void endpoint_close(endpoint_t *ep) {
     spin_unlock(&ep->lock, irq);
     while (k) {
         ipc_msg_t *next = k->next;
-        cap_reap_t r = {0};
-        irq = caps_lock();
-        ipc_msg_drop(k, &r);
-        caps_unlock(irq);
-        cap_reap_finish(&r);
-        if (k->call) {
-            ipc_call_fail(k->call);
-            ipc_call_unref(k->call);
-            k->call = NULL;
-        }
-        irq = spin_lock(&ep->lock);
-        slot_free(ep, k);
-        spin_unlock(&ep->lock, irq);
+        discard(ep, k);
         k = next;
     }
 }

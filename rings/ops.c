@@ -233,27 +233,15 @@ static void req_wake(cont_t *k) {
     ring_unref(r);
 }
 
-/* Console input arrived: the read runs again (it may find the bytes taken by another
- * reader, and then waits again). */
-static void req_console_wake(cont_t *k) {
-    cont_park(k); /* the restarted read may register this wake-up again */
+/* What the op waits for may be there now (console input; room or a message at an
+ * endpoint, or its close): the op runs again, and waits again if another took it first. */
+static void req_retry(cont_t *k) {
+    cont_park(k); /* the restarted op may register this wake-up again */
     ring_req_t *q = k->arg;
     ring_t *r = q->ring;
-    bool irq = spin_lock(&r->lock);
-    ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
-    q->ev = NULL;
-    ring_restart(r, q);
-    spin_unlock(&r->lock, irq);
-    ring_run(r, false);
-    ring_unref(r);
-}
-
-/* An IPC op's endpoint has room or a message now (or closed): the op runs again. */
-static void req_ipc_retry(cont_t *k) {
-    cont_park(k);
-    ring_req_t *q = k->arg;
-    ring_t *r = q->ring;
-    ipc_release(q); /* the wake-up owns q's op now: nothing else touches q->obj */
+    if (q->obj) {
+        ipc_release(q); /* the endpoint; the wake-up owns q's op now */
+    }
     bool irq = spin_lock(&r->lock);
     ASSERT(q->state == REQ_ASYNC && q->ev != NULL);
     q->ev = NULL;
@@ -305,7 +293,7 @@ status_t ring_op_arm(ring_t *r, ring_req_t *q) {
             return st;
         }
         ring_ref(r); /* the wake-up's */
-        cont_init(&q->wake, req_console_wake, q);
+        cont_init(&q->wake, req_retry, q);
         q->ev = &console_input_event_marker;
         console_read_wait(&q->wake); /* spawns it at once if a byte came meanwhile */
         return STATUS_OK;
@@ -322,7 +310,7 @@ status_t ring_op_arm(ring_t *r, ring_req_t *q) {
             q->ev = ipc_call_event(q->obj);
             event_wait(q->ev, &q->wake); /* spawns it at once if answered already */
         } else {
-            cont_init(&q->wake, req_ipc_retry, q);
+            cont_init(&q->wake, req_retry, q);
             if (q->sqe.opcode == EXO_OP_IPC_RECV) {
                 endpoint_wait_message(q->obj, &q->wake, &q->ev);
             } else {

@@ -7,14 +7,18 @@
 
 static exo_handle_t console_cap, memory_cap;
 
-exo_handle_t exo_start_cap(uint32_t type) {
+exo_handle_t exo_start_cap_nth(uint32_t type, uint32_t nth) {
     const exo_start_t *s = exo_start_info();
     for (uint64_t i = 0; s && i < s->ncaps && i < EXO_START_CAPS; i++) {
-        if (s->caps[i].type == type) {
+        if (s->caps[i].type == type && nth-- == 0) {
             return s->caps[i].handle;
         }
     }
     return EXO_HANDLE_NONE;
+}
+
+exo_handle_t exo_start_cap(uint32_t type) {
+    return exo_start_cap_nth(type, 0);
 }
 
 void exo_caps_init(void) {

@@ -105,6 +105,18 @@ uint32_t exo_cpu(void) {
     return (uint32_t)exo_trap0(SYS_CPU);
 }
 
+bool exo_spawn_add_console(exo_domain_spawn_t *req, uint32_t rights) {
+    exo_cap_info_t con;
+    uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE; /* what passing a copy needs */
+    if (req->ncaps >= EXO_SPAWN_CAPS || exo_cap_info(exo_console_cap(), &con) != 0 ||
+        (con.rights & copy) != copy) {
+        return false;
+    }
+    req->caps[req->ncaps++] =
+        (exo_spawn_cap_t){.handle = exo_console_cap(), .rights = con.rights & rights};
+    return true;
+}
+
 int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *info) {
     exo_cap_info_t mem;
     uint64_t budget = 0;
@@ -114,12 +126,7 @@ int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *
     exo_domain_spawn_t req = exo_spawn_request(name, args);
     req.budget = budget;
     req.info = (uint64_t)(uintptr_t)info;
-    exo_cap_info_t con;
-    uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE; /* what passing a copy needs */
-    if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & copy) == copy) {
-        req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = exo_console_cap(),
-                                                  .rights = con.rights & (CAP_RIGHT_WRITE | copy)};
-    }
+    exo_spawn_add_console(&req, CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE);
     return exo_domain_spawn(&req);
 }
 

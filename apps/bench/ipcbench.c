@@ -296,12 +296,7 @@ static int64_t start_server(exo_handle_t *e1, exo_handle_t *e2) {
     }
     exo_domain_spawn_t req = exo_spawn_request("ipcbench", "ipcbench server");
     req.budget = SERVER_BUDGET;
-    exo_cap_info_t con;
-    uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE;
-    if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & copy) == copy) {
-        req.caps[req.ncaps++] =
-            (exo_spawn_cap_t){.handle = exo_console_cap(), .rights = CAP_RIGHT_WRITE};
-    }
+    exo_spawn_add_console(&req, CAP_RIGHT_WRITE);
     req.caps[req.ncaps++] =
         (exo_spawn_cap_t){.handle = (exo_handle_t)a, .rights = CAP_RIGHT_EP_RECV};
     req.caps[req.ncaps++] =

@@ -153,17 +153,6 @@ static void drop_caps(const exo_msg_t *m) {
     }
 }
 
-static exo_handle_t endpoint_from_start(void) {
-    const exo_start_t *s = exo_start_info();
-    exo_handle_t h = EXO_HANDLE_NONE;
-    for (uint64_t i = 0; i < s->ncaps && i < EXO_START_CAPS; i++) {
-        if (s->caps[i].type == CAP_ENDPOINT) {
-            h = s->caps[i].handle; /* the last one */
-        }
-    }
-    return h;
-}
-
 static int serve(void) {
     exo_msg_t m;
     exo_handle_t reply = EXO_HANDLE_NONE;
@@ -207,7 +196,7 @@ static int serve(void) {
 int main(int argc, char **argv) {
     (void)argc;
     (void)argv;
-    endpoint = endpoint_from_start();
+    endpoint = exo_start_cap(CAP_ENDPOINT);
     exo_cap_info_t info;
     if (endpoint == EXO_HANDLE_NONE || exo_cap_info(endpoint, &info) != 0 ||
         (info.rights & SERVER_RIGHTS) != SERVER_RIGHTS || info.a != 0) {

@@ -87,17 +87,6 @@ static int64_t store_get_is(exo_handle_t ep, const char *want) {
     return answer_is(store_call(ep, STORE_GET, NULL, 0, &m), &m, want);
 }
 
-/* The nth (0-based) endpoint cap this domain started with. */
-static exo_handle_t start_endpoint(uint32_t nth) {
-    const exo_start_t *s = exo_start_info();
-    for (uint64_t i = 0; i < s->ncaps && i < EXO_START_CAPS; i++) {
-        if (s->caps[i].type == CAP_ENDPOINT && nth-- == 0) {
-            return s->caps[i].handle;
-        }
-    }
-    return EXO_HANDLE_NONE;
-}
-
 /* Starts name with args: a quarter of our free budget, the console (WRITE, passable on if
  * ours is) and caps[0..n) with their rights. Returns the domain handle or an error. */
 static int64_t start(const char *name, const char *args, const exo_spawn_cap_t *caps, uint32_t n) {
@@ -158,7 +147,8 @@ static void b_pass_on(exo_handle_t pub, exo_handle_t obj) {
 
 static int mode_b(void) {
     who = "storeuser B";
-    exo_handle_t pub = start_endpoint(0), obj = start_endpoint(1), sync = start_endpoint(2);
+    exo_handle_t pub = exo_start_cap_nth(CAP_ENDPOINT, 0), obj = exo_start_cap_nth(CAP_ENDPOINT, 1),
+                 sync = exo_start_cap_nth(CAP_ENDPOINT, 2);
     exo_cap_info_t oi = {0}, pi = {0};
     bool got = exo_cap_info(obj, &oi) == 0 && exo_cap_info(pub, &pi) == 0;
     uint64_t badge = oi.a;

@@ -53,17 +53,6 @@ static void check(const char *what, bool ok) {
     failures += !ok;
 }
 
-static exo_handle_t endpoint_from_start(void) {
-    const exo_start_t *s = exo_start_info();
-    exo_handle_t h = EXO_HANDLE_NONE;
-    for (uint64_t i = 0; i < s->ncaps && i < EXO_START_CAPS; i++) {
-        if (s->caps[i].type == CAP_ENDPOINT) {
-            h = s->caps[i].handle;
-        }
-    }
-    return h;
-}
-
 /* Nodes scattered through the region in a shuffled order: the walk follows pointers, not
  * addresses in sequence. */
 static void build_list(list_hdr_t *h, uint8_t *base) {
@@ -119,7 +108,7 @@ static void spinner(void *arg) {
 }
 
 static int role_sender(bool spin) {
-    exo_handle_t ep = endpoint_from_start();
+    exo_handle_t ep = exo_start_cap(CAP_ENDPOINT);
     void *base = NULL;
     int64_t r =
         exo_region_alloc_cap(exo_memory_cap(), LIST_BYTES, EXO_PROT_READ | EXO_PROT_WRITE, &base);
@@ -181,7 +170,7 @@ static int role_sender(bool spin) {
 }
 
 static int role_walker(bool rw) {
-    exo_handle_t ep = endpoint_from_start();
+    exo_handle_t ep = exo_start_cap(CAP_ENDPOINT);
     exo_msg_t m;
     int64_t st = exo_ipc_recv(ep, &m, 0);
     list_msg_t lm;
@@ -231,12 +220,7 @@ static int role_walker(bool rw) {
 
 static int64_t start_role(const char *args, exo_handle_t ep, uint32_t rights) {
     exo_domain_spawn_t req = exo_spawn_request("ipcmove", args);
-    exo_cap_info_t con;
-    uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE;
-    if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & copy) == copy) {
-        req.caps[req.ncaps++] =
-            (exo_spawn_cap_t){.handle = exo_console_cap(), .rights = CAP_RIGHT_WRITE};
-    }
+    exo_spawn_add_console(&req, CAP_RIGHT_WRITE);
     req.budget = 1 << 20;
     req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = ep, .rights = rights};
     int64_t id = exo_domain_spawn(&req);

@@ -30,26 +30,10 @@ static void check(const char *what, int64_t got, int64_t want) {
     }
 }
 
-static exo_handle_t endpoint_from_start(void) {
-    const exo_start_t *s = exo_start_info();
-    exo_handle_t h = EXO_HANDLE_NONE;
-    for (uint64_t i = 0; i < s->ncaps && i < EXO_START_CAPS; i++) {
-        if (s->caps[i].type == CAP_ENDPOINT) {
-            h = s->caps[i].handle; /* the last one */
-        }
-    }
-    return h;
-}
-
 /* A child running role with endpoint ep (rights as given) as its last start cap. */
 static int64_t start_role(const char *args, exo_handle_t ep, uint32_t rights) {
     exo_domain_spawn_t req = exo_spawn_request("ipctest", args);
-    exo_cap_info_t con;
-    uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE;
-    if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & copy) == copy) {
-        req.caps[req.ncaps++] =
-            (exo_spawn_cap_t){.handle = exo_console_cap(), .rights = CAP_RIGHT_WRITE};
-    }
+    exo_spawn_add_console(&req, CAP_RIGHT_WRITE);
     req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = ep, .rights = rights};
     int64_t id = exo_domain_spawn(&req);
     if (id < 0) {
@@ -68,7 +52,7 @@ static int role_holder(void) {
 }
 
 static int role_echo(void) {
-    exo_handle_t ep = endpoint_from_start();
+    exo_handle_t ep = exo_start_cap(CAP_ENDPOINT);
     exo_msg_t m;
     int64_t st = exo_ipc_recv(ep, &m, 0);
     while (st == 0 && m.label != LABEL_QUIT) {
@@ -86,7 +70,7 @@ static int role_echo(void) {
 }
 
 static int role_dier(uint64_t n) {
-    exo_handle_t ep = endpoint_from_start();
+    exo_handle_t ep = exo_start_cap(CAP_ENDPOINT);
     exo_msg_t m;
     for (uint64_t i = 0; i < n; i++) {
         if (exo_ipc_recv(ep, &m, 0) != 0) {

@@ -48,12 +48,7 @@ static int64_t start_reader(int i, exo_handle_t r, uint64_t rbase, exo_handle_t 
     req.ncaps = 2;
     req.caps[0] = (exo_spawn_cap_t){.handle = r, .rights = CAP_RIGHT_READ};
     req.caps[1] = (exo_spawn_cap_t){.handle = board, .rights = CAP_RIGHT_READ | CAP_RIGHT_WRITE};
-    exo_cap_info_t con;
-    uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE; /* what passing a copy on needs */
-    if (exo_cap_info(exo_console_cap(), &con) == 0 && (con.rights & copy) == copy) {
-        req.caps[req.ncaps++] =
-            (exo_spawn_cap_t){.handle = exo_console_cap(), .rights = CAP_RIGHT_WRITE};
-    }
+    exo_spawn_add_console(&req, CAP_RIGHT_WRITE);
     return exo_domain_spawn(&req);
 }
 

@@ -7,11 +7,14 @@
 
 #include <exo/caps.h>
 #include <exo/syscall.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 
-/* The first cap of type this domain started with (exo_start_t.caps), or EXO_HANDLE_NONE. */
+/* The first cap of type this domain started with (exo_start_t.caps), or EXO_HANDLE_NONE;
+ * _nth: the nth (0-based) of that type. */
 exo_handle_t exo_start_cap(uint32_t type);
+exo_handle_t exo_start_cap_nth(uint32_t type, uint32_t nth);
 /* The console and memory caps the library uses by default (the first of each type the
  * domain started with; exo_set_*_cap changes them). */
 exo_handle_t exo_console_cap(void);
@@ -42,5 +45,8 @@ int64_t exo_domain_spawn(const exo_domain_spawn_t *req);
 /* A request for boot module name with args, paid by the default memory cap, no budget,
  * no caps: add what the child should get, then exo_domain_spawn. */
 exo_domain_spawn_t exo_spawn_request(const char *name, const char *args);
+/* Adds to req a copy of the default console cap with rights (within its own), if that cap
+ * may be passed on (GRANT and DERIVE): whether it did. */
+bool exo_spawn_add_console(exo_domain_spawn_t *req, uint32_t rights);
 /* Ends a domain (DOMAIN_KILL): its status becomes EXO_EXIT_KILLED. */
 int64_t exo_domain_kill(exo_handle_t domain);
