@@ -5,13 +5,16 @@
  *   ipcmove move         a sender builds a linked list in a region and moves it to a
  *                        walker, which walks it through the original pointers and writes it;
  *                        the sender then touches the region: it must be killed by a fault
- *   ipcmove moveremote   the same while a second continuation of the sender keeps writing
- *                        the region, on another core if there is one: it must fault too,
- *                        and the walker must see no write land after the move
+ *   ipcmove moveremote   a second continuation of the sender keeps writing the region, on
+ *                        another core if there is one, while the first moves it and then
+ *                        leaves the region alone: the writer's next write must fault (its
+ *                        core's TLB entry was shot down), and the walker must see no write
+ *                        land after the move
  *   ipcmove share        this domain shares its list read-only: the walker reads it, then
  *                        writes it and must be killed by a fault; the list here is intact
  * Roles (started by the modes, with the endpoint as their last start cap):
- *   ipcmove sender [spin]   builds the list, moves it, touches it
+ *   ipcmove sender [spin]   builds the list, moves it, touches it (spin: leaves that to the
+ *                           spinner)
  *   ipcmove walker rw|ro    receives the list and walks it (rw: then writes every node and
  *                           checks no one else writes; ro: then writes one node, faulting)
  * Each mode prints "ipcmove <mode>: ... PASS|FAIL" lines and exits 0 only if all passed.
@@ -154,7 +157,7 @@ static int role_sender(bool spin) {
     exo_msg_add_cap(&m, (exo_handle_t)r, CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT,
                     EXO_MSG_CAP_MOVE);
     int64_t st = exo_ipc_send(ep, &m, 0);
-    exo_printf("ipcmove sender: moved the region at 0x%lx: %s; touching it now\n", lm.base,
+    exo_printf("ipcmove sender: moved the region at 0x%lx: %s\n", lm.base,
                status_str((status_t)st));
     if (st != 0) {
         return 1;
@@ -164,6 +167,17 @@ static int role_sender(bool spin) {
         exo_printf("ipcmove sender: the moved cap is still in the table\n");
         return 1;
     }
+    if (spin) {
+        /* Only the spinner touches the region now: its next write must fault wherever it
+         * runs (its core's TLB was shot down), which ends this domain. A stale entry would
+         * let it go on writing, and the walker would see the counter move. */
+        for (uint64_t t0 = exo_clock_ns(); exo_clock_ns() - t0 < 3000 * MS;) {
+            exo_yield(0);
+        }
+        exo_printf("ipcmove sender: the spinner went on without a fault\n");
+        return 2;
+    }
+    exo_printf("ipcmove sender: touching the moved region\n");
     h->nodes = 0; /* must fault: the domain ends with EXO_EXIT_FAULT */
     exo_printf("ipcmove sender: wrote the moved region without a fault\n");
     return 2;
