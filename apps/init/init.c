@@ -22,7 +22,9 @@
  *   console    conecho reads a line from the console (the test runner types it): init's
  *              console cap must have READ and WRITE, a child from exo_domain_start must
  *              not be able to read, one given READ must read and echo the line
- *   ipc        ipctest pingpong and ringcall (calls to an echo child, by trap and by ring)
+ *   ipc        ipctest errors, pingpong (100 000 calls), ringcall and death; ipcmove move,
+ *              moveremote and share (zero-copy moves and a read-only share): each must
+ *              end with 0
  *   objstore   storeuser demo: the objstore server hands out handles as badged endpoint
  *              caps; a second client's copy without GRANT cannot be passed on, re-badged
  *              or forged, a DROP revokes every copy, the server's end closes the

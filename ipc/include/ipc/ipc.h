@@ -6,7 +6,9 @@
  * arrives mapped in the receiver's at the same address.
  *
  * Lock order: caps_lock, then an endpoint's lock or a call's, then a view's (a delivery)
- * and event locks. A ring's lock may be held when an endpoint's or a call's is taken.
+ * and event locks. A domain's lock may be held when an endpoint's is taken (arming a
+ * waiter); a ring's lock when an endpoint's, a call's or caps_lock is (arming, cancelling
+ * and releasing an IPC op).
  */
 #pragma once
 
