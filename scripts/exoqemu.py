@@ -314,7 +314,12 @@ def run_test(args, log):
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.monotonic() + args.timeout
-    expects = [re.compile(e) for e in args.expect]
+    expects = []
+    for path in args.expect_file:  # literal whole lines, in order, before the --expect ones
+        with open(path, encoding="utf-8") as f:
+            expects += [re.compile("^" + re.escape(l.rstrip("\n")) + "\r?$")
+                        for l in f if l.strip()]
+    expects += [re.compile(e) for e in args.expect]
     forbids = [re.compile(f) for f in args.forbid]
     pending = list(expects)
     buf = b""
@@ -438,6 +443,9 @@ def main():
     test.add_argument("--timeout", type=float, default=60)
     test.add_argument("--expect", action="append", default=[],
                       help="regex that must appear, in order (repeatable)")
+    test.add_argument("--expect-file", action="append", default=[],
+                      help="a file whose every non-empty line must appear as a whole line, "
+                           "in order (before the --expect ones)")
     test.add_argument("--forbid", action="append", default=[], help="regex that must not")
     test.add_argument("--exit", choices=["pass", "fail", "panic", "kill", "poweroff", "reset"],
                       default="pass",

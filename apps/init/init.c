@@ -22,6 +22,8 @@
  *   console    conecho reads a line from the console (the test runner types it): init's
  *              console cap must have READ and WRITE, a child from exo_domain_start must
  *              not be able to read, one given READ must read and echo the line
+ *   libc       libctest: the C library's conformance sample (qemu.libc compares its lines
+ *              with the host's), then time, the console as stdio, exit(7)
  *   ipc        ipctest errors, pingpong (100 000 calls), ringcall and death; ipcmove move,
  *              moveremote and share (zero-copy moves and a read-only share): each must
  *              end with 0
@@ -153,6 +155,8 @@ static void scenario(const char *name) {
         run_and_expect("ringcont", "ringcont", 0);
     } else if (strcmp(name, "rings") == 0) {
         scenario_rings();
+    } else if (strcmp(name, "libc") == 0) {
+        run_and_expect("libctest", "libctest", 7);
     } else if (strcmp(name, "ipc") == 0) {
         scenario_ipc();
     } else if (strcmp(name, "objstore") == 0) {
