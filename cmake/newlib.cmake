@@ -48,6 +48,10 @@ target_compile_options(exo_libc_flags INTERFACE
   --target=x86_64-unknown-none-elf -std=gnu11 -nostdlibinc -fPIE -fvisibility=hidden -fno-plt
   -fno-stack-protector -fno-asynchronous-unwind-tables -fno-omit-frame-pointer -g -O2
   ${EXO_WARNINGS})
+# The POSIX options userlib/libc/posix.c provides (newlib's headers declare their calls
+# only when these are defined).
+target_compile_definitions(exo_libc_flags INTERFACE _POSIX_TIMERS=1
+  _POSIX_MONOTONIC_CLOCK=200112L)
 target_include_directories(exo_libc_flags SYSTEM INTERFACE ${EXO_NEWLIB_INCLUDE})
 target_include_directories(exo_libc_flags INTERFACE
   ${PROJECT_SOURCE_DIR}/userlib/include ${PROJECT_SOURCE_DIR}/kernel/include

@@ -117,14 +117,17 @@ bool exo_spawn_add_console(exo_domain_spawn_t *req, uint32_t rights) {
     return true;
 }
 
-int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *info) {
+uint64_t exo_child_budget(void) {
     exo_cap_info_t mem;
-    uint64_t budget = 0;
-    if (exo_cap_info(exo_memory_cap(), &mem) == 0) {
-        budget = ((mem.a - mem.b) / EXO_CHILD_BUDGET_PART) & ~4095ull;
+    if (exo_cap_info(exo_memory_cap(), &mem) != 0) {
+        return 0;
     }
+    return ((mem.a - mem.b) / EXO_CHILD_BUDGET_PART) & ~4095ull;
+}
+
+int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *info) {
     exo_domain_spawn_t req = exo_spawn_request(name, args);
-    req.budget = budget;
+    req.budget = exo_child_budget();
     req.info = (uint64_t)(uintptr_t)info;
     exo_spawn_add_console(&req, CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE);
     return exo_domain_spawn(&req);

@@ -1,11 +1,19 @@
 /*
  * From the kernel's start block to main(argc, argv): the argument string is split at
  * spaces into at most START_MAX_ARGS words; argv[0] is the domain's first word as the
- * parent gave it, or "app" when the string is empty.
+ * parent gave it, or "app" when the string is empty. After the words' terminating NUL the
+ * block may carry an environment, NUL-separated "NAME=value" strings (posix_spawn puts
+ * them there). An app linked with the C library gets them as environ, and its return from
+ * main goes through exit(), which flushes stdio (userlib/libc/posix.c).
  */
 #include <user/exo.h>
 
 #define START_MAX_ARGS 16
+#define START_MAX_ENV 16
+
+/* Defined only in apps linked with the C library (userlib/libc/posix.c). */
+__attribute__((weak, visibility("hidden"))) void exo_libc_start(char **envp);
+__attribute__((weak, visibility("hidden"))) void exo_libc_exit(int status);
 
 static const exo_start_t *start_info;
 static char args_copy[EXO_ARGS_MAX];
@@ -42,5 +50,24 @@ void exo_start_main(const exo_start_t *start, uint64_t size) {
         argv[argc++] = app;
     }
     argv[argc] = NULL;
-    exo_exit(main(argc, argv));
+    static char *envp[START_MAX_ENV + 1];
+    uint64_t len = start->args_len < sizeof(args_copy) ? start->args_len : sizeof(args_copy) - 1;
+    int envc = 0;
+    for (uint64_t i = strnlen(args_copy, len) + 1; i < len && envc < START_MAX_ENV;) {
+        char *e = &args_copy[i];
+        uint64_t n = strnlen(e, len - i);
+        if (n > 0) {
+            envp[envc++] = e;
+        }
+        i += n + 1;
+    }
+    envp[envc] = NULL;
+    if (exo_libc_start) {
+        exo_libc_start(envp);
+    }
+    int status = main(argc, argv);
+    if (exo_libc_exit) {
+        exo_libc_exit(status); /* exit(): atexit handlers, stdio flushed; does not return */
+    }
+    exo_exit(status);
 }

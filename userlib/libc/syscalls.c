@@ -15,6 +15,8 @@
 #include <user/exo.h>
 #include <user/ring.h>
 
+/* newlib calls these through its reentrant wrappers (_write_r, ...), which clear the
+ * system layer's own errno before the call and copy it into the caller's after. */
 #undef errno
 extern int errno;
 

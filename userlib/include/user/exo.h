@@ -77,6 +77,9 @@ uint32_t exo_cpu(void);
  * write-only (and passable on: GRANT + DERIVE), if this domain's may be passed on. Returns
  * the child's domain handle (user/caps.h: exo_domain_spawn passes anything else). */
 #define EXO_CHILD_BUDGET_PART 4
+/* The budget exo_domain_start gives a child: 1/EXO_CHILD_BUDGET_PART of what is left in
+ * the default memory cap, in whole pages. */
+uint64_t exo_child_budget(void);
 int64_t exo_domain_start(const char *name, const char *args, exo_domain_info_t *info);
 /* Waits for a domain to end and returns its exit status (or an error). */
 int64_t exo_domain_wait(exo_handle_t domain);
