@@ -177,6 +177,41 @@ def send_input(lines, sends, stdin, log):
                 pass  # QEMU is gone: the exit code and the missing lines tell why
 
 
+class Typist:
+    """Types into the guest like a person at a terminal: each step (regex, text) waits until
+    the output since the previous step's match (partial lines too: a prompt has no newline)
+    matches regex, then types text one byte at a time. The steps fire in order, each once."""
+
+    DELAY = 0.01  # seconds between keys
+
+    def __init__(self, steps, stdin, log):
+        self.steps, self.stdin, self.log = list(steps), stdin, log
+        self.text, self.pos = "", 0
+
+    def feed(self, chunk):
+        self.text += chunk.decode(errors="replace")
+        while self.steps:
+            regex, keys = self.steps[0]
+            m = regex.search(self.text, self.pos)
+            if not m:
+                return
+            self.steps.pop(0)
+            self.pos = m.end()
+            self.log.write(f"[exoqemu: typing {keys!r}]".encode())
+            try:
+                for b in keys.encode():
+                    self.stdin.write(bytes([b]))
+                    self.stdin.flush()
+                    time.sleep(self.DELAY)
+            except BrokenPipeError:
+                pass  # QEMU is gone: the exit code and the missing lines tell why
+
+
+def keys(text):
+    """A --type-after TEXT with its escapes decoded: \\r is Enter, \\x03 Ctrl-C, \\x1b[D Left."""
+    return text.encode("latin-1").decode("unicode_escape")
+
+
 def psf_glyphs(path):
     """ASCII code point -> glyph rows (ints, MSB = leftmost pixel) of a PSF1/PSF2 font, and
     (width, height). Mirrors kernel/dev/psf.c, written independently to check it."""
@@ -309,8 +344,9 @@ def run_test(args, log):
                                      "none", "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     log.write(("$ " + " ".join(argv) + "\n").encode())
     sends = [(re.compile(r), text) for r, text in args.send_after]
+    steps = [(re.compile(r), keys(text)) for r, text in args.type_after]
     # The guest's serial input is QEMU's stdin: a pipe only when the test types into it.
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if sends else subprocess.DEVNULL,
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if sends or steps else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.monotonic() + args.timeout
@@ -318,6 +354,7 @@ def run_test(args, log):
     forbids = [re.compile(f) for f in args.forbid]
     pending = list(expects)
     buf = b""
+    typist = Typist(steps, proc.stdin, log) if steps else None
     killed = False
     output_ended = False  # QEMU closed its stdout: it is exiting on its own
     qmp = None
@@ -341,6 +378,8 @@ def run_test(args, log):
                 check_lines([buf], forbids, pending)  # a last line without a newline
                 break
             log.write(chunk)
+            if typist:
+                typist.feed(chunk)
             buf += chunk
             *lines, buf = buf.split(b"\n")
             check_lines(lines, forbids, pending)
@@ -377,6 +416,9 @@ def run_test(args, log):
         shutil.rmtree(sockdir, ignore_errors=True)
     if sends:
         raise Verdict(f"never typed {sends[0][1]!r}: no line matched /{sends[0][0].pattern}/")
+    if typist and typist.steps:
+        regex, text = typist.steps[0]
+        raise Verdict(f"never typed {text!r}: the output never matched /{regex.pattern}/")
     if killed:
         seen = f", {len(args.screen_line)} screen line(s) matched" if args.screen_line else ""
         return f"all expected lines seen{seen}; QEMU stopped by the runner"
@@ -447,6 +489,12 @@ def main():
                       metavar=("REGEX", "TEXT"),
                       help="once a serial line matches REGEX, type TEXT and Enter (\\r) "
                            "into the guest's serial input (repeatable, in order)")
+    test.add_argument("--type-after", nargs=2, action="append", default=[],
+                      metavar=("REGEX", "TEXT"),
+                      help="once the output since the previous --type-after matches REGEX "
+                           "(partial lines too, e.g. a prompt), type TEXT key by key; "
+                           "escapes are decoded: \\r Enter, \\x03 Ctrl-C, \\x1b[D Left "
+                           "(repeatable, in order)")
     test.add_argument("--loader-test", choices=["stale-map-key"],
                       help="add 'loader_test = X' to BOOT.CFG (efi/bootcfg.h)")
     test.add_argument("--screen-line", action="append", default=[],
