@@ -54,6 +54,12 @@ def with_cmdline(config, cmdline):
     return ("cmdline = " + cmdline + "\n" + "\n".join(lines) + "\n").encode()
 
 
+def with_services(config, services):
+    """The boot config with its services line replaced (init starts these apps)."""
+    lines = [l for l in config.decode().splitlines() if not l.strip().startswith("services")]
+    return ("\n".join(lines) + "\nservices = " + services + "\n").encode()
+
+
 def mutate_kernel(elf, kind):
     """Broken kernels for the loader's error paths (see test/qemu/CMakeLists.txt)."""
     b = bytearray(elf)
@@ -85,6 +91,9 @@ def prepare_image(args, workdir):
     if args.cmdline is not None:
         cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
         esp_write(image, "/EXOSPACE/BOOT.CFG", with_cmdline(cfg, args.cmdline), workdir)
+    if args.services is not None:
+        cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
+        esp_write(image, "/EXOSPACE/BOOT.CFG", with_services(cfg, args.services), workdir)
     if getattr(args, "loader_test", None):
         cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
         cfg += f"loader_test = {args.loader_test}\n".encode()
@@ -123,6 +132,8 @@ def qemu_argv(args, image):
 def add_machine_options(p):
     p.add_argument("--image", required=True, help="GPT disk image (build/disk.img)")
     p.add_argument("--cmdline", help="kernel command line (replaces BOOT.CFG's)")
+    p.add_argument("--services", help="apps init starts before the shell (replaces BOOT.CFG's "
+                                      "services line)")
     p.add_argument("--mem", default="512M")
     p.add_argument("--smp", type=int, default=1)
     p.add_argument("--cpu", default="max", help="TCG CPU model")
@@ -207,9 +218,18 @@ class Typist:
                 pass  # QEMU is gone: the exit code and the missing lines tell why
 
 
+KEY_NAMES = {"{left}": "\x1b[D", "{right}": "\x1b[C", "{up}": "\x1b[A", "{down}": "\x1b[B",
+             "{home}": "\x1b[H", "{end}": "\x1b[F", "{delete}": "\x1b[3~"}
+
+
 def keys(text):
-    """A --type-after TEXT with its escapes decoded: \\r is Enter, \\x03 Ctrl-C, \\x1b[D Left."""
-    return text.encode("latin-1").decode("unicode_escape")
+    """A --type-after TEXT as the bytes a terminal sends: escapes decoded (\\r Enter, \\x03
+    Ctrl-C, \\x01 Ctrl-A) and the named keys of KEY_NAMES ({left}, {up}, ...) turned into
+    their escape sequences (a '[' would upset CMake's lists)."""
+    text = text.encode("latin-1").decode("unicode_escape")
+    for name, seq in KEY_NAMES.items():
+        text = text.replace(name, seq)
+    return text
 
 
 def psf_glyphs(path):
@@ -493,7 +513,8 @@ def main():
                       metavar=("REGEX", "TEXT"),
                       help="once the output since the previous --type-after matches REGEX "
                            "(partial lines too, e.g. a prompt), type TEXT key by key; "
-                           "escapes are decoded: \\r Enter, \\x03 Ctrl-C, \\x1b[D Left "
+                           "escapes are decoded (\\r Enter, \\x03 Ctrl-C) and {left}, {right}, "
+                           "{up}, {down}, {home}, {end}, {delete} are those keys "
                            "(repeatable, in order)")
     test.add_argument("--loader-test", choices=["stale-map-key"],
                       help="add 'loader_test = X' to BOOT.CFG (efi/bootcfg.h)")

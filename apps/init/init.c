@@ -34,6 +34,9 @@
  *              caps; a second client's copy without GRANT cannot be passed on, re-badged
  *              or forged, a DROP revokes every copy, the server's end closes the
  *              endpoint, and the kernel's figures come back (apps/objstore/README.md)
+ *   introspect the calls that list domains, cores, boot modules and caps, and SYS_POWER's
+ *              refusals: introspect gets a power cap without the power rights, every
+ *              check must give its result or its specific error, it must end with 0
  *   all        hello isolation watchdog fpu caps revoke rings (not console: it needs
  *              input)
  */
@@ -139,6 +142,18 @@ static void scenario_console(void) {
     expect("conecho", id < 0 ? id : exo_domain_wait((uint64_t)id), 0);
 }
 
+static void scenario_introspect(void) {
+    exo_domain_spawn_t req = exo_spawn_request("introspect", "introspect");
+    exo_spawn_add_console(&req, CAP_RIGHT_WRITE);
+    req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = exo_start_cap(CAP_POWER),
+                                              .rights = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE};
+    int64_t id = exo_domain_spawn(&req);
+    if (id < 0) {
+        exo_printf("init: cannot start introspect: %s\n", status_str((status_t)id));
+    }
+    expect("introspect", id < 0 ? id : exo_domain_wait((uint64_t)id), 0);
+}
+
 static void scenario(const char *name) {
     exo_printf("init: scenario %s\n", name);
     if (strcmp(name, "hello") == 0) {
@@ -162,6 +177,8 @@ static void scenario(const char *name) {
         scenario_ipc();
     } else if (strcmp(name, "objstore") == 0) {
         run_and_expect("storeuser", "storeuser demo", 0);
+    } else if (strcmp(name, "introspect") == 0) {
+        scenario_introspect();
     } else if (strcmp(name, "console") == 0) {
         scenario_console();
     } else if (strcmp(name, "bench") == 0) {
