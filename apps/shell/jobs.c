@@ -71,7 +71,7 @@ static void wait_for(job_t *j, bool ctrl_c) {
     bool killed = false;
     while (!j->ended) {
         sh_event_t ev;
-        sh_wait_event(&ev);
+        sh_wait_event(&ev, false);
         if (ev.kind != SH_EV_INPUT) {
             continue;
         }

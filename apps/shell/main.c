@@ -73,11 +73,10 @@ void sh_typeahead(const uint8_t *bytes, size_t n) {
     typeahead_len += n;
 }
 
-void sh_wait_event(sh_event_t *ev) {
-    if (typeahead_len) {
-        memcpy(events_buf, typeahead,
-               typeahead_len < sizeof(events_buf) ? typeahead_len : sizeof(events_buf));
+void sh_wait_event(sh_event_t *ev, bool use_typeahead) {
+    if (use_typeahead && typeahead_len) {
         size_t n = typeahead_len < sizeof(events_buf) ? typeahead_len : sizeof(events_buf);
+        memcpy(events_buf, typeahead, n);
         memmove(typeahead, typeahead + n, typeahead_len - n);
         typeahead_len -= n;
         *ev = (sh_event_t){.kind = SH_EV_INPUT, .bytes = events_buf, .n = n};
@@ -124,7 +123,7 @@ static const char *read_line(void) {
     le_start(&editor);
     for (;;) {
         sh_event_t ev;
-        sh_wait_event(&ev);
+        sh_wait_event(&ev, true);
         if (ev.kind != SH_EV_INPUT) {
             continue; /* a background job ended: reported at the next prompt */
         }

@@ -28,8 +28,9 @@ typedef struct sh_event {
     size_t n;
 } sh_event_t;
 
-/* Waits for the next event. Bytes typed ahead and not yet used come first. */
-void sh_wait_event(sh_event_t *ev);
+/* Waits for the next event. With typeahead, bytes typed ahead and not yet used come
+ * first (at the prompt); without, they stay for later (while a job runs). */
+void sh_wait_event(sh_event_t *ev, bool typeahead);
 /* The lines entered so far (the editor adds them). */
 extern history_t sh_history;
 /* Keeps bytes typed while a job ran, for the next prompt (what does not fit is dropped). */
