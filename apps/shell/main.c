@@ -73,6 +73,16 @@ void sh_typeahead(const uint8_t *bytes, size_t n) {
     typeahead_len += n;
 }
 
+/* Puts bytes taken by the last input event but not used back in front of the typeahead
+ * (they came before anything in it); what no longer fits is dropped from its end. */
+static void unread(const uint8_t *bytes, size_t n) {
+    n = n < sizeof(typeahead) ? n : sizeof(typeahead);
+    size_t keep = typeahead_len < sizeof(typeahead) - n ? typeahead_len : sizeof(typeahead) - n;
+    memmove(typeahead + n, typeahead, keep);
+    memcpy(typeahead, bytes, n);
+    typeahead_len = keep + n;
+}
+
 void sh_wait_event(sh_event_t *ev, bool use_typeahead) {
     if (use_typeahead && typeahead_len) {
         size_t n = typeahead_len < sizeof(events_buf) ? typeahead_len : sizeof(events_buf);
@@ -131,7 +141,7 @@ static const char *read_line(void) {
             le_event_t r = le_feed(&editor, ev.bytes[i]);
             if (r != LE_NONE) {
                 echo_flush();
-                sh_typeahead(ev.bytes + i + 1, ev.n - i - 1);
+                unread(ev.bytes + i + 1, ev.n - i - 1);
                 return r == LE_ENTER ? le_line(&editor) : NULL;
             }
         }
