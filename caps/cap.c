@@ -19,6 +19,7 @@ static spinlock_t lock = SPINLOCK_INIT;
 static uint64_t live_caps; /* LIVE slots in all tables (lock) */
 
 char cap_console_object;
+char cap_power_object;
 
 bool caps_lock(void) {
     return spin_lock(&lock);
@@ -56,7 +57,7 @@ static void domain_ref_obj(void *o) {
 static void domain_unref_obj(void *o) {
     domain_release(o);
 }
-static void static_obj(void *o) { /* the console: a singleton that never goes */
+static void static_obj(void *o) { /* the console, power: singletons that never go */
     (void)o;
 }
 
@@ -79,6 +80,7 @@ static const cap_type_ops_t type_ops[CAP_TYPE_COUNT] = {
     [CAP_REPLY] = {CAP_RIGHTS_REPLY, ipc_call_cap_ref, ipc_call_cap_unref, NULL},
     [CAP_RING] = {CAP_RIGHTS_RING, ring_cap_ref, ring_cap_unref, NULL},
     [CAP_CONSOLE] = {CAP_RIGHTS_CONSOLE, static_obj, static_obj, NULL},
+    [CAP_POWER] = {CAP_RIGHTS_POWER, static_obj, static_obj, NULL},
 };
 
 static const cap_type_ops_t *ops_of(uint16_t type) {

@@ -188,6 +188,50 @@ int64_t sys_cap_info(domain_t *d, exo_handle_t h, uint64_t info_ptr) {
     return st ? st : copy_to_user(info_ptr, &info, sizeof(info));
 }
 
+#define CAP_LIST_BATCH 16 /* entries per pass under the caps lock (768 bytes of stack) */
+
+/* decode: the array in the user half, its length against the caps there are; invoke:
+ * batches of entries built under the caps lock and copied out after it. Caps arriving
+ * meanwhile (another continuation, a transfer) are listed only while there is room. */
+int64_t sys_cap_list(domain_t *d, uint64_t ptr, uint64_t max) {
+    bool irq = caps_lock();
+    uint64_t count = 0;
+    for (uint32_t i = 1; i < d->caps.nslots; i++) {
+        count += d->caps.slots[i].state == CAP_SLOT_LIVE;
+    }
+    caps_unlock(irq);
+    if (max == 0) {
+        return (int64_t)count;
+    }
+    if (!user_array_ok(ptr, max, sizeof(exo_cap_entry_t))) {
+        return ERR_FAULT;
+    }
+    if (max < count) {
+        return ERR_TOO_BIG;
+    }
+    exo_cap_entry_t batch[CAP_LIST_BATCH];
+    uint64_t written = 0;
+    for (uint32_t next = 1; next < d->caps.nslots && written < max;) {
+        uint64_t n = 0;
+        irq = caps_lock();
+        for (; next < d->caps.nslots && n < CAP_LIST_BATCH && written + n < max; next++) {
+            cap_slot_t *s = &d->caps.slots[next];
+            if (s->state == CAP_SLOT_LIVE) {
+                batch[n] = (exo_cap_entry_t){.handle = cap_handle(s), .badge = s->badge};
+                info_of(s, &batch[n].info);
+                n++;
+            }
+        }
+        caps_unlock(irq);
+        status_t st = copy_to_user(ptr + written * sizeof(batch[0]), batch, n * sizeof(batch[0]));
+        if (st != STATUS_OK) {
+            return st;
+        }
+        written += n;
+    }
+    return (int64_t)written;
+}
+
 /* ---- regions ---- */
 
 typedef struct region_alloc {

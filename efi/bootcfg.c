@@ -47,6 +47,44 @@ static void bootcfg_copy(char *dst, bootcfg_span_t s) {
     dst[s.n] = '\0';
 }
 
+static bool bootcfg_is_name_char(char c) {
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '-';
+}
+
+/* "services = a b, c": the names, checked, into out->services as "a,b,c". */
+static status_t bootcfg_services(bootcfg_span_t val, bootcfg_t *out, const char **reason) {
+    char list[BOOTINFO_CMDLINE_MAX];
+    uint64_t n = 0;
+    for (uint64_t i = 0; i < val.n;) {
+        if (bootcfg_is_blank(val.p[i]) || val.p[i] == ',') {
+            i++;
+            continue;
+        }
+        uint64_t start = i;
+        while (i < val.n && !bootcfg_is_blank(val.p[i]) && val.p[i] != ',') {
+            if (!bootcfg_is_name_char(val.p[i])) {
+                *reason = "service names are letters, digits, '_' and '-'";
+                return ERR_INVALID;
+            }
+            i++;
+        }
+        uint64_t len = i - start;
+        if (n + (n > 0) + len >= sizeof(list)) {
+            *reason = "services list longer than BOOTINFO_CMDLINE_MAX - 1";
+            return ERR_TOO_BIG;
+        }
+        if (n > 0) {
+            list[n++] = ',';
+        }
+        memcpy(list + n, val.p + start, (size_t)len);
+        n += len;
+    }
+    list[n] = '\0';
+    memcpy(out->services, list, (size_t)n + 1);
+    return STATUS_OK;
+}
+
 /* Parses one line whose terminator is already removed and which holds no NUL byte. On failure
  * returns the status and points *reason at a static string. */
 static status_t bootcfg_parse_line(bootcfg_span_t line, bootcfg_t *out, const char **reason) {
@@ -91,6 +129,9 @@ static status_t bootcfg_parse_line(bootcfg_span_t line, bootcfg_t *out, const ch
         out->nmodules++;
         return STATUS_OK;
     }
+    if (bootcfg_span_eq(key, "services")) {
+        return bootcfg_services(val, out, reason);
+    }
     if (bootcfg_span_eq(key, "loader_test")) {
         if (!bootcfg_span_eq(val, "stale-map-key")) {
             *reason = "unknown loader_test (expected stale-map-key)";
@@ -99,7 +140,7 @@ static status_t bootcfg_parse_line(bootcfg_span_t line, bootcfg_t *out, const ch
         out->loader_tests |= BOOTCFG_TEST_STALE_MAP_KEY;
         return STATUS_OK;
     }
-    *reason = "unknown key (expected cmdline, module or loader_test)";
+    *reason = "unknown key (expected cmdline, module, services or loader_test)";
     return ERR_INVALID;
 }
 
@@ -163,4 +204,23 @@ status_t bootcfg_parse(const char *text, uint64_t len, bootcfg_t *out, uint32_t 
         *why = st == STATUS_OK ? NULL : reason;
     }
     return st;
+}
+
+status_t bootcfg_kernel_cmdline(const bootcfg_t *cfg, char *out, uint64_t size) {
+    static const char key[] = "services=";
+    uint64_t c = strlen(cfg->cmdline), sv = strlen(cfg->services);
+    uint64_t need = c + (sv ? (c > 0) + sizeof(key) - 1 + sv : 0);
+    if (size == 0 || need >= size) {
+        return ERR_TOO_BIG;
+    }
+    memcpy(out, cfg->cmdline, (size_t)c);
+    if (sv) {
+        if (c > 0) {
+            out[c++] = ' ';
+        }
+        memcpy(out + c, key, sizeof(key) - 1);
+        memcpy(out + c + sizeof(key) - 1, cfg->services, (size_t)sv);
+    }
+    out[need] = '\0';
+    return STATUS_OK;
 }

@@ -1,8 +1,10 @@
 /*
  * The boot config file \EXOSPACE\BOOT.CFG: one "key = value" per line, '#' comments,
  * blank lines ignored, CRLF or LF. Keys: "cmdline" (kernel command line, last one wins),
- * "module" (an ESP path of a boot module, in order, repeatable), "loader_test" (exercise
- * a loader path that firmware rarely takes; only "stale-map-key"). Pure, host-tested.
+ * "module" (an ESP path of a boot module, in order, repeatable), "services" (apps init
+ * starts before the shell: names separated by blanks or commas, last one wins; the kernel
+ * gets them as services=a,b on its command line), "loader_test" (exercise a loader path
+ * that firmware rarely takes; only "stale-map-key"). Pure, host-tested.
  */
 #pragma once
 
@@ -18,6 +20,7 @@
 
 typedef struct bootcfg {
     char cmdline[BOOTINFO_CMDLINE_MAX];
+    char services[BOOTINFO_CMDLINE_MAX]; /* names joined by commas; "" for none */
     uint32_t nmodules;
     uint32_t loader_tests; /* BOOTCFG_TEST_* bits */
     char modules[BOOTINFO_MAX_MODULES][BOOTINFO_MODULE_NAME_MAX];
@@ -28,6 +31,11 @@ typedef struct bootcfg {
  * around keys and values are trimmed. On failure *err_line is the 1-based line and *why a
  * static reason: ERR_INVALID (no '=', unknown key, empty module path, NUL byte),
  * ERR_TOO_BIG (line over BOOTCFG_MAX_LINE, cmdline or path too long, too many modules).
+ * Service names are letters, digits, '_' and '-' (ERR_INVALID otherwise).
  */
 status_t bootcfg_parse(const char *text, uint64_t len, bootcfg_t *out, uint32_t *err_line,
                        const char **why);
+
+/* The command line the kernel gets: cfg's cmdline, then " services=a,b" if there are
+ * services. ERR_TOO_BIG if it does not fit out[size] (size <= BOOTINFO_CMDLINE_MAX). */
+status_t bootcfg_kernel_cmdline(const bootcfg_t *cfg, char *out, uint64_t size);

@@ -119,7 +119,10 @@ static status_t prepare(bootinfo_t **bi_out, kelf_image_t *img, bootcfg_t *cfg, 
     if (s != STATUS_OK) {
         return s;
     }
-    memcpy(bi->cmdline, cfg->cmdline, sizeof(bi->cmdline));
+    if (bootcfg_kernel_cmdline(cfg, bi->cmdline, sizeof(bi->cmdline)) != STATUS_OK) {
+        return fail("cannot pass", LDR_CONFIG_PATH,
+                    "cmdline and services= together exceed the kernel command line", ERR_TOO_BIG);
+    }
     ldr_gop_query(&bi->fb);
     bi->rsdp = ldr_acpi_rsdp();
     ldr_printf("exospace loader: kernel %llu KiB at %p, entry %p, %u module(s), cmdline \"%s\"\n",

@@ -54,6 +54,12 @@ def with_cmdline(config, cmdline):
     return ("cmdline = " + cmdline + "\n" + "\n".join(lines) + "\n").encode()
 
 
+def with_services(config, services):
+    """The boot config with its services line replaced (init starts these apps)."""
+    lines = [l for l in config.decode().splitlines() if not l.strip().startswith("services")]
+    return ("\n".join(lines) + "\nservices = " + services + "\n").encode()
+
+
 def mutate_kernel(elf, kind):
     """Broken kernels for the loader's error paths (see test/qemu/CMakeLists.txt)."""
     b = bytearray(elf)
@@ -85,6 +91,9 @@ def prepare_image(args, workdir):
     if args.cmdline is not None:
         cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
         esp_write(image, "/EXOSPACE/BOOT.CFG", with_cmdline(cfg, args.cmdline), workdir)
+    if args.services is not None:
+        cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
+        esp_write(image, "/EXOSPACE/BOOT.CFG", with_services(cfg, args.services), workdir)
     if getattr(args, "loader_test", None):
         cfg = esp_read(image, "/EXOSPACE/BOOT.CFG")
         cfg += f"loader_test = {args.loader_test}\n".encode()
@@ -123,6 +132,8 @@ def qemu_argv(args, image):
 def add_machine_options(p):
     p.add_argument("--image", required=True, help="GPT disk image (build/disk.img)")
     p.add_argument("--cmdline", help="kernel command line (replaces BOOT.CFG's)")
+    p.add_argument("--services", help="apps init starts before the shell (replaces BOOT.CFG's "
+                                      "services line)")
     p.add_argument("--mem", default="512M")
     p.add_argument("--smp", type=int, default=1)
     p.add_argument("--cpu", default="max", help="TCG CPU model")
@@ -175,6 +186,50 @@ def send_input(lines, sends, stdin, log):
                 stdin.flush()
             except BrokenPipeError:
                 pass  # QEMU is gone: the exit code and the missing lines tell why
+
+
+class Typist:
+    """Types into the guest like a person at a terminal: each step (regex, text) waits until
+    the output since the previous step's match (partial lines too: a prompt has no newline)
+    matches regex, then types text one byte at a time. The steps fire in order, each once."""
+
+    DELAY = 0.01  # seconds between keys
+
+    def __init__(self, steps, stdin, log):
+        self.steps, self.stdin, self.log = list(steps), stdin, log
+        self.text, self.pos = "", 0
+
+    def feed(self, chunk):
+        self.text += chunk.decode(errors="replace")
+        while self.steps:
+            regex, keys = self.steps[0]
+            m = regex.search(self.text, self.pos)
+            if not m:
+                return
+            self.steps.pop(0)
+            self.pos = m.end()
+            self.log.write(f"[exoqemu: typing {keys!r}]".encode())
+            try:
+                for b in keys.encode():
+                    self.stdin.write(bytes([b]))
+                    self.stdin.flush()
+                    time.sleep(self.DELAY)
+            except BrokenPipeError:
+                pass  # QEMU is gone: the exit code and the missing lines tell why
+
+
+KEY_NAMES = {"{left}": "\x1b[D", "{right}": "\x1b[C", "{up}": "\x1b[A", "{down}": "\x1b[B",
+             "{home}": "\x1b[H", "{end}": "\x1b[F", "{delete}": "\x1b[3~"}
+
+
+def keys(text):
+    """A --type-after TEXT as the bytes a terminal sends: escapes decoded (\\r Enter, \\x03
+    Ctrl-C, \\x01 Ctrl-A) and the named keys of KEY_NAMES ({left}, {up}, ...) turned into
+    their escape sequences (a '[' would upset CMake's lists)."""
+    text = text.encode("latin-1").decode("unicode_escape")
+    for name, seq in KEY_NAMES.items():
+        text = text.replace(name, seq)
+    return text
 
 
 def psf_glyphs(path):
@@ -309,8 +364,9 @@ def run_test(args, log):
                                      "none", "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     log.write(("$ " + " ".join(argv) + "\n").encode())
     sends = [(re.compile(r), text) for r, text in args.send_after]
+    steps = [(re.compile(r), keys(text)) for r, text in args.type_after]
     # The guest's serial input is QEMU's stdin: a pipe only when the test types into it.
-    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if sends else subprocess.DEVNULL,
+    proc = subprocess.Popen(argv, stdin=subprocess.PIPE if sends or steps else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
                             start_new_session=True)
     deadline = time.monotonic() + args.timeout
@@ -323,6 +379,7 @@ def run_test(args, log):
     forbids = [re.compile(f) for f in args.forbid]
     pending = list(expects)
     buf = b""
+    typist = Typist(steps, proc.stdin, log) if steps else None
     killed = False
     output_ended = False  # QEMU closed its stdout: it is exiting on its own
     qmp = None
@@ -346,6 +403,8 @@ def run_test(args, log):
                 check_lines([buf], forbids, pending)  # a last line without a newline
                 break
             log.write(chunk)
+            if typist:
+                typist.feed(chunk)
             buf += chunk
             *lines, buf = buf.split(b"\n")
             check_lines(lines, forbids, pending)
@@ -382,6 +441,9 @@ def run_test(args, log):
         shutil.rmtree(sockdir, ignore_errors=True)
     if sends:
         raise Verdict(f"never typed {sends[0][1]!r}: no line matched /{sends[0][0].pattern}/")
+    if typist and typist.steps:
+        regex, text = typist.steps[0]
+        raise Verdict(f"never typed {text!r}: the output never matched /{regex.pattern}/")
     if killed:
         seen = f", {len(args.screen_line)} screen line(s) matched" if args.screen_line else ""
         return f"all expected lines seen{seen}; QEMU stopped by the runner"
@@ -455,6 +517,13 @@ def main():
                       metavar=("REGEX", "TEXT"),
                       help="once a serial line matches REGEX, type TEXT and Enter (\\r) "
                            "into the guest's serial input (repeatable, in order)")
+    test.add_argument("--type-after", nargs=2, action="append", default=[],
+                      metavar=("REGEX", "TEXT"),
+                      help="once the output since the previous --type-after matches REGEX "
+                           "(partial lines too, e.g. a prompt), type TEXT key by key; "
+                           "escapes are decoded (\\r Enter, \\x03 Ctrl-C) and {left}, {right}, "
+                           "{up}, {down}, {home}, {end}, {delete} are those keys "
+                           "(repeatable, in order)")
     test.add_argument("--loader-test", choices=["stale-map-key"],
                       help="add 'loader_test = X' to BOOT.CFG (efi/bootcfg.h)")
     test.add_argument("--screen-line", action="append", default=[],

@@ -62,6 +62,10 @@ int64_t exo_cap_info(exo_handle_t h, exo_cap_info_t *info) {
     return exo_trap(SYS_CAP_INFO, h, (uint64_t)(uintptr_t)info, 0, 0, 0);
 }
 
+int64_t exo_cap_list(exo_cap_entry_t *out, uint64_t max) {
+    return exo_trap(SYS_CAP_LIST, (uint64_t)(uintptr_t)out, max, 0, 0, 0);
+}
+
 int64_t exo_region_alloc_cap(exo_handle_t mem, size_t size, uint32_t prot, void **base) {
     return exo_trap(SYS_REGION_ALLOC, mem, size, prot, (uint64_t)(uintptr_t)base, 0);
 }
@@ -92,4 +96,8 @@ exo_domain_spawn_t exo_spawn_request(const char *name, const char *args) {
 
 int64_t exo_domain_kill(exo_handle_t domain) {
     return exo_trap(SYS_DOMAIN_KILL, domain, 0, 0, 0, 0);
+}
+
+int64_t exo_power(exo_handle_t power, uint32_t op) {
+    return exo_trap(SYS_POWER, power, op, 0, 0, 0);
 }

@@ -105,6 +105,14 @@ uint32_t exo_cpu(void) {
     return (uint32_t)exo_trap0(SYS_CPU);
 }
 
+int64_t exo_domain_list(exo_domain_list_t *req) {
+    return exo_trap(SYS_DOMAIN_LIST, (uint64_t)(uintptr_t)req, 0, 0, 0, 0);
+}
+
+int64_t exo_module_list(exo_module_entry_t *out, uint64_t max) {
+    return exo_trap(SYS_MODULE_LIST, (uint64_t)(uintptr_t)out, max, 0, 0, 0);
+}
+
 bool exo_spawn_add_console(exo_domain_spawn_t *req, uint32_t rights) {
     exo_cap_info_t con;
     uint32_t copy = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE; /* what passing a copy needs */

@@ -1,7 +1,12 @@
 /*
- * init: the first domain. Until the shell exists (userlib issue) it runs the scenarios
- * named by its arguments (the kernel's init= words) and exits 0 only if all passed:
- *   hello      start hello, expect status 0 (the default with no arguments)
+ * init: the first domain. With no scenario among its arguments (the kernel's init= words)
+ * it starts the system: the services the boot config names (the kernel passes them as one
+ * word, services=a,b,c: docs/boot.md), then the shell, which gets a console cap that can
+ * read, most of init's memory and the power cap; when the shell ends, init kills the
+ * services and ends with the shell's status.
+ *
+ * Otherwise it runs the test scenarios its arguments name and exits 0 only if all passed:
+ *   hello      start hello, expect status 0
  *   isolation  a victim domain runs while probes read and write its memory, read the
  *              kernel and jump into its code: each probe must be killed by a fault, the
  *              victim must end with 0
@@ -31,6 +36,9 @@
  *              caps; a second client's copy without GRANT cannot be passed on, re-badged
  *              or forged, a DROP revokes every copy, the server's end closes the
  *              endpoint, and the kernel's figures come back (apps/objstore/README.md)
+ *   introspect the calls that list domains, cores, boot modules and caps, and SYS_POWER's
+ *              refusals: introspect gets a power cap without the power rights, every
+ *              check must give its result or its specific error, it must end with 0
  *   all        hello isolation watchdog fpu caps revoke rings (not console: it needs
  *              input)
  */
@@ -136,6 +144,18 @@ static void scenario_console(void) {
     expect("conecho", id < 0 ? id : exo_domain_wait((uint64_t)id), 0);
 }
 
+static void scenario_introspect(void) {
+    exo_domain_spawn_t req = exo_spawn_request("introspect", "introspect");
+    exo_spawn_add_console(&req, CAP_RIGHT_WRITE);
+    req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = exo_start_cap(CAP_POWER),
+                                              .rights = CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE};
+    int64_t id = exo_domain_spawn(&req);
+    if (id < 0) {
+        exo_printf("init: cannot start introspect: %s\n", status_str((status_t)id));
+    }
+    expect("introspect", id < 0 ? id : exo_domain_wait((uint64_t)id), 0);
+}
+
 static void scenario(const char *name) {
     exo_printf("init: scenario %s\n", name);
     if (strcmp(name, "hello") == 0) {
@@ -161,6 +181,8 @@ static void scenario(const char *name) {
         scenario_ipc();
     } else if (strcmp(name, "objstore") == 0) {
         run_and_expect("storeuser", "storeuser demo", 0);
+    } else if (strcmp(name, "introspect") == 0) {
+        scenario_introspect();
     } else if (strcmp(name, "console") == 0) {
         scenario_console();
     } else if (strcmp(name, "bench") == 0) {
@@ -185,14 +207,88 @@ static void scenario(const char *name) {
     }
 }
 
+#define SERVICES_MAX 8
+#define INIT_KEEPS (8ull << 20) /* of init's memory: for the services' and the shell's images */
+
+static int64_t services[SERVICES_MAX];
+static int nservices;
+
+/* Starts each service of list (names separated by commas), each with exo_domain_start's
+ * share of init's memory and a write-only console. */
+static void start_services(const char *list) {
+    char name[32];
+    for (const char *p = list; *p;) {
+        size_t n = 0;
+        while (p[n] && p[n] != ',') {
+            n++;
+        }
+        if (n > 0 && n < sizeof(name)) {
+            memcpy(name, p, n);
+            name[n] = '\0';
+            exo_domain_info_t info;
+            int64_t h =
+                nservices < SERVICES_MAX ? exo_domain_start(name, name, &info) : ERR_TOO_BIG;
+            if (h < 0) {
+                exo_printf("init: cannot start service %s: %s\n", name, status_str((status_t)h));
+            } else {
+                services[nservices++] = h;
+                exo_printf("init: service %s is domain %lu\n", name, info.id);
+            }
+        } else if (n > 0) {
+            exo_printf("init: service name too long: %.*s\n", (int)n, p);
+        }
+        p += n + (p[n] == ',');
+    }
+}
+
+/* The shell, with the console (it reads it), most of init's memory and the power cap. */
+static int64_t start_shell(void) {
+    exo_domain_spawn_t req = exo_spawn_request("shell", "shell");
+    exo_cap_info_t mem;
+    if (exo_cap_info(exo_memory_cap(), &mem) == 0) {
+        uint64_t free = mem.a - mem.b;
+        req.budget = (free > 2 * INIT_KEEPS ? free - INIT_KEEPS : free / 2) & ~4095ull;
+    }
+    req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = exo_console_cap(),
+                                              .rights = CAP_RIGHT_READ | CAP_RIGHT_WRITE |
+                                                        CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE};
+    exo_handle_t power = exo_start_cap(CAP_POWER);
+    if (power != EXO_HANDLE_NONE) {
+        req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = power, .rights = CAP_RIGHTS_POWER};
+    }
+    int64_t h = exo_domain_spawn(&req);
+    if (h < 0) {
+        exo_printf("init: cannot start the shell: %s\n", status_str((status_t)h));
+        return h;
+    }
+    int64_t status = exo_domain_wait((uint64_t)h);
+    exo_printf("init: the shell ended with status %ld\n", status);
+    for (int i = 0; i < nservices; i++) {
+        exo_domain_kill((uint64_t)services[i]);
+    }
+    return status;
+}
+
 int main(int argc, char **argv) {
     const exo_start_t *s = exo_start_info();
     exo_printf("init: domain %lu, args \"%s\"\n", s->domain_id, s->args);
-    if (argc == 1 && s->args_len == 0) {
-        scenario("hello");
+    const char *service_list = "";
+    int nscenarios = 0;
+    for (int i = 0; i < argc && s->args_len > 0; i++) {
+        if (strncmp(argv[i], "services=", 9) == 0) {
+            service_list = argv[i] + 9;
+        } else {
+            nscenarios++;
+        }
+    }
+    if (nscenarios == 0) {
+        start_services(service_list);
+        return start_shell();
     }
     for (int i = 0; i < argc && s->args_len > 0; i++) {
-        scenario(argv[i]);
+        if (strncmp(argv[i], "services=", 9) != 0) {
+            scenario(argv[i]);
+        }
     }
     exo_printf("init: verdict %s: %d failure(s)\n", failures ? "FAIL" : "PASS", failures);
     return failures ? 1 : 0;

@@ -1,7 +1,9 @@
 /*
  * Domains (domain/domain.h): creation from an ELF image, start, kill, end and release.
  * Locks: list_lock guards the domain list and the counters; d->lock guards a domain's
- * live count and status. The list is only walked to find a domain by id.
+ * live count and status (taken inside list_lock only by the listing, never the other way
+ * round). The list is in id order (new domains go at its tail); it is walked to find a
+ * domain by id and to list them (SYS_DOMAIN_LIST).
  */
 #include <arch/mmu.h>
 #include <arch/smp.h>
@@ -22,7 +24,7 @@ _Static_assert(ELFAPP_PROT_R == EXO_PROT_READ && ELFAPP_PROT_W == EXO_PROT_WRITE
                "segment rights are view rights");
 
 static spinlock_t list_lock = SPINLOCK_INIT;
-static domain_t *domains;
+static domain_t *domains, *domains_tail; /* in id order */
 static uint64_t next_id = 1, live_domains, created_domains;
 
 static status_t image_write(void *arg, uint64_t off, const void *src, uint64_t len) {
@@ -153,8 +155,13 @@ status_t domain_create(const char *name, const void *elf, uint64_t size, budget_
     atomic_store(&d->next_cont, 1);
     bool irq = spin_lock(&list_lock);
     d->id = next_id++;
-    d->next = domains;
-    domains = d;
+    d->next = NULL;
+    if (domains_tail) {
+        domains_tail->next = d;
+    } else {
+        domains = d;
+    }
+    domains_tail = d;
     live_domains++;
     created_domains++;
     spin_unlock(&list_lock, irq);
@@ -349,9 +356,13 @@ void domain_release(domain_t *d) {
         return;
     }
     bool irq = spin_lock(&list_lock);
-    for (domain_t **p = &domains; *p; p = &(*p)->next) {
+    domain_t *prev = NULL;
+    for (domain_t **p = &domains; *p; prev = *p, p = &(*p)->next) {
         if (*p == d) {
             *p = d->next;
+            if (domains_tail == d) {
+                domains_tail = prev;
+            }
             break;
         }
     }
@@ -375,6 +386,39 @@ domain_t *domain_lookup(uint64_t id) {
     }
     spin_unlock(&list_lock, irq);
     return d;
+}
+
+/* Under list_lock: what SYS_DOMAIN_LIST reports of d. */
+static void domain_entry(domain_t *d, exo_domain_entry_t *e) {
+    memset(e, 0, sizeof(*e));
+    e->id = d->id;
+    e->parent_id = d->parent_id;
+    _Static_assert(sizeof(e->name) == sizeof(d->name), "names fit as they are");
+    memcpy(e->name, d->name, sizeof(e->name)); /* terminated: domain_create zeroed it */
+    bool irq = spin_lock(&d->lock);
+    e->conts = d->live;
+    if (d->ended) {
+        e->state = EXO_DOMAIN_ENDED;
+    } else if (atomic_load(&d->dying)) {
+        e->state = EXO_DOMAIN_DYING;
+    } else {
+        e->state = d->live ? EXO_DOMAIN_RUNNING : EXO_DOMAIN_NEW;
+    }
+    e->status = d->status_set ? d->status : 0;
+    spin_unlock(&d->lock, irq);
+}
+
+uint64_t domain_list(uint64_t after, exo_domain_entry_t *out, uint64_t max, uint64_t *total) {
+    uint64_t n = 0;
+    bool irq = spin_lock(&list_lock);
+    for (domain_t *d = domains; d && n < max; d = d->next) {
+        if (d->id > after) {
+            domain_entry(d, &out[n++]);
+        }
+    }
+    *total = live_domains;
+    spin_unlock(&list_lock, irq);
+    return n;
 }
 
 void domain_get_stats(domain_stats_t *out) {

@@ -1,21 +1,25 @@
 /*
  * Boot modules as domains. The loader brings every `module =` file of BOOT.CFG into
  * memory (bootinfo); apps are found by their file name without directory or extension,
- * in any case (\EXOSPACE\APPS\HELLO.ELF is "hello"). At the end of boot the kernel starts
- * `init`, passing it the init= words of the command line (commas become spaces).
+ * in any case (\EXOSPACE\APPS\HELLO.ELF is "hello"); SYS_MODULE_LIST lists them. At the
+ * end of boot the kernel starts `init`, passing it the init= words of the command line
+ * (commas become spaces) and the services= list, with the root caps.
  */
 #include <arch/mmu.h>
 #include <caps/cap.h>
 #include <dev/qemu_exit.h>
 #include <domain/domain.h>
+#include <domain/syscall.h>
 #include <exo/syscall.h>
 #include <kernel/boot.h>
 #include <kernel/cmdline.h>
+#include <kernel/fmt.h>
 #include <kernel/kprintf.h>
 #include <kernel/string.h>
 #include <mm/budget.h>
 #include <mm/physmap.h>
 #include <mm/pmm.h>
+#include <mm/uaccess.h>
 #include <sched/sched.h>
 #include <stdatomic.h>
 
@@ -75,21 +79,81 @@ status_t domain_create_module(const char *name, uint64_t name_len, budget_t *bud
 }
 
 /* init's root caps: a memory cap over all the RAM free now, which its own image and
- * stack are charged to (they become its children), and the console. */
+ * stack are charged to (they become its children), the console and the machine's power.
+ * These are the only root caps of those objects: every other cap to them descends from
+ * init's (docs/security-model.md). */
 static status_t give_root_caps(domain_t *d, budget_t *root) {
     bool irq = caps_lock();
-    cap_slot_t *mem, *con;
+    cap_slot_t *mem = NULL, *con = NULL, *pwr = NULL;
     status_t st = cap_reserve(d, &mem);
-    if (st == STATUS_OK && (st = cap_reserve(d, &con)) != STATUS_OK) {
-        cspace_unreserve(mem);
-    }
+    st = st ? st : cap_reserve(d, &con);
+    st = st ? st : cap_reserve(d, &pwr);
     if (st == STATUS_OK) {
         cap_install_ref(mem, CAP_MEMORY, CAP_RIGHTS_MEMORY, root, NULL);
         cap_adopt_roots(d, mem); /* its image and stack */
         cap_install_ref(con, CAP_CONSOLE, CAP_RIGHTS_CONSOLE, &cap_console_object, NULL);
+        cap_install_ref(pwr, CAP_POWER, CAP_RIGHTS_POWER, &cap_power_object, NULL);
+    } else {
+        cap_slot_t *got[] = {mem, con, pwr};
+        for (uint32_t i = 0; i < 3; i++) {
+            if (got[i]) {
+                cspace_unreserve(got[i]);
+            }
+        }
     }
     caps_unlock(irq);
     return st;
+}
+
+/* The name a module is started by: its path's base name without extension, in lower
+ * case, cut to fit out[n] (n >= 1). */
+static void module_base_name(const char *path, char *out, uint64_t n) {
+    const char *base = path;
+    for (const char *p = path; *p; p++) {
+        if (*p == '\\' || *p == '/') {
+            base = p + 1;
+        }
+    }
+    uint64_t i = 0;
+    for (; base[i] && base[i] != '.' && i + 1 < n; i++) {
+        out[i] = lower(base[i]);
+    }
+    out[i] = '\0';
+}
+
+static void module_entry(const bootinfo_module_t *m, exo_module_entry_t *e) {
+    static const uint8_t elf_magic[4] = {0x7f, 'E', 'L', 'F'};
+    memset(e, 0, sizeof(*e));
+    module_base_name(m->name, e->name, sizeof(e->name));
+    uint64_t n = strnlen(m->name, sizeof(m->name));
+    n = n < sizeof(e->path) - 1 ? n : sizeof(e->path) - 1;
+    memcpy(e->path, m->name, n);
+    e->size = m->size;
+    if (m->size >= 4 && memcmp(phys_to_virt(m->base), elf_magic, 4) == 0) {
+        e->flags = EXO_MODULE_ELF;
+    }
+}
+
+int64_t sys_module_list(uint64_t ptr, uint64_t max) {
+    uint64_t count = boot_info.module_count;
+    if (max == 0) {
+        return (int64_t)count;
+    }
+    if (!user_array_ok(ptr, max, sizeof(exo_module_entry_t))) {
+        return ERR_FAULT; /* decode: the whole array lies in the user half */
+    }
+    if (max < count) {
+        return ERR_TOO_BIG;
+    }
+    for (uint64_t i = 0; i < count; i++) {
+        exo_module_entry_t e;
+        module_entry(&boot_info.modules[i], &e);
+        status_t st = copy_to_user(ptr + i * sizeof(e), &e, sizeof(e));
+        if (st != STATUS_OK) {
+            return st;
+        }
+    }
+    return (int64_t)count;
 }
 
 static domain_t *init_domain;
@@ -104,12 +168,19 @@ static void init_done_exit(cont_t *c) {
 }
 
 void domain_start_init(const char *cmdline) {
+    /* init's arguments: the init= words (commas become spaces), then services=a,b,c as
+     * one word if the command line names services (apps/init/init.c). */
     char args[EXO_ARGS_MAX];
     if (!cmdline_get(cmdline, "init", args, sizeof(args))) {
         args[0] = '\0';
     }
     for (char *p = args; *p; p++) {
         *p = *p == ',' ? ' ' : *p;
+    }
+    char services[EXO_ARGS_MAX];
+    if (cmdline_get(cmdline, "services", services, sizeof(services)) && services[0]) {
+        uint64_t n = strlen(args);
+        fmt_snprintf(args + n, sizeof(args) - n, "%sservices=%s", n ? " " : "", services);
     }
     const char *why = "";
     pmm_stats_t ps;

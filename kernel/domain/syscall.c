@@ -9,6 +9,7 @@
 #include <caps/ops.h>
 #include <dev/clock.h>
 #include <dev/console.h>
+#include <dev/power.h>
 #include <domain/contobj.h>
 #include <domain/spawn.h>
 #include <domain/syscall.h>
@@ -181,6 +182,31 @@ static int64_t sys_domain_kill(ucont_t *self, exo_handle_t h) {
     return 0;
 }
 
+/* decode: the operation and the right it needs on a power cap; invoke never returns. */
+static int64_t sys_power(domain_t *d, exo_handle_t h, uint64_t op) {
+    uint32_t right;
+    if (op == EXO_POWER_OFF) {
+        right = CAP_RIGHT_POWER_OFF;
+    } else if (op == EXO_POWER_REBOOT) {
+        right = CAP_RIGHT_POWER_REBOOT;
+    } else {
+        return ERR_INVALID;
+    }
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(d, h, CAP_POWER, right, &s);
+    caps_unlock(irq);
+    if (st != STATUS_OK) {
+        return st;
+    }
+    kprintf("power: domain %lu (%s) asked for %s\n", d->id, d->name,
+            op == EXO_POWER_OFF ? "power-off" : "a reboot");
+    if (op == EXO_POWER_OFF) {
+        power_off();
+    }
+    power_reboot();
+}
+
 /* The capability traps: caps/ops.h. */
 static int64_t cap_call(domain_t *d, const user_regs_t *tf, uint64_t nr) {
     uint64_t a0 = user_regs_arg(tf, 0), a1 = user_regs_arg(tf, 1), a2 = user_regs_arg(tf, 2),
@@ -218,6 +244,8 @@ static int64_t cap_call(domain_t *d, const user_regs_t *tf, uint64_t nr) {
         return sys_ipc_reply(d, a0, a1);
     case SYS_CAP_MINT:
         return sys_cap_mint(d, a0, a1, a2);
+    case SYS_CAP_LIST:
+        return sys_cap_list(d, a0, a1);
     default:
         return ERR_UNSUPPORTED;
     }
@@ -265,6 +293,15 @@ void syscall_dispatch(user_regs_t *tf) {
         break;
     case SYS_SYSINFO:
         ret = sys_sysinfo(user_regs_arg(tf, 0));
+        break;
+    case SYS_DOMAIN_LIST:
+        ret = sys_domain_list(user_regs_arg(tf, 0));
+        break;
+    case SYS_MODULE_LIST:
+        ret = sys_module_list(user_regs_arg(tf, 0), user_regs_arg(tf, 1));
+        break;
+    case SYS_POWER:
+        ret = sys_power(self->dom, user_regs_arg(tf, 0), user_regs_arg(tf, 1));
         break;
     case SYS_DOMAIN_START:
         ret = sys_domain_start(self->dom, user_regs_arg(tf, 0));

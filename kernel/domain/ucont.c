@@ -98,10 +98,12 @@ static void ucont_run(cont_t *k) {
     cpu_t *c = this_cpu();
     bool irq = irq_save();
     c->current_user = u;
+    atomic_store_explicit(&c->user_cont, u->id, memory_order_relaxed); /* for listings only */
     atomic_store(&c->user_domain, d->id);                    /* seq_cst: pairs with domain_kill */
     __atomic_store_n(&c->current_user, u, __ATOMIC_SEQ_CST); /* pairs with contobj_cancel */
     if (ucont_must_end(u)) {
         atomic_store(&c->user_domain, 0);
+        atomic_store_explicit(&c->user_cont, 0, memory_order_relaxed);
         c->current_user = NULL;
         irq_restore(irq);
         ucont_end(u);
@@ -114,6 +116,7 @@ static void ucont_run(cont_t *k) {
     watchdog_disarm(c);
     view_deactivate(&d->view);
     atomic_store(&c->user_domain, 0);
+    atomic_store_explicit(&c->user_cont, 0, memory_order_relaxed);
     c->current_user = NULL;
     irq_restore(irq);
 

@@ -11,6 +11,10 @@ static bool user_range_ok(uint64_t addr, uint64_t n) {
     return addr < USER_ADDR_LIMIT && n <= USER_ADDR_LIMIT - addr;
 }
 
+bool user_array_ok(uint64_t ptr, uint64_t n, uint64_t size) {
+    return n == 0 || (size != 0 && ptr < USER_ADDR_LIMIT && n <= (USER_ADDR_LIMIT - ptr) / size);
+}
+
 static status_t copy(void *dst, const void *src, uint64_t n) {
     bool irq = irq_save();
     if (cpu_features.smap) {

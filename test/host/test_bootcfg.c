@@ -177,6 +177,40 @@ static void test_loader_test_key(void **state) {
     bootcfg_expect_err(t, strlen(t), ERR_INVALID, 1);
 }
 
+static void test_services_key(void **state) {
+    (void)state;
+    char k[BOOTINFO_CMDLINE_MAX];
+    bootcfg_expect_ok("cmdline = a b\nservices =\n");
+    assert_string_equal(cfg.services, "");
+    assert_int_equal(bootcfg_kernel_cmdline(&cfg, k, sizeof(k)), STATUS_OK);
+    assert_string_equal(k, "a b"); /* no services: the cmdline as it is */
+    bootcfg_expect_ok("services = objstore  log,\tnet-1 , ,x_y\ncmdline = init=all\n");
+    assert_string_equal(cfg.services, "objstore,log,net-1,x_y");
+    assert_int_equal(bootcfg_kernel_cmdline(&cfg, k, sizeof(k)), STATUS_OK);
+    assert_string_equal(k, "init=all services=objstore,log,net-1,x_y");
+    bootcfg_expect_ok("services = a\nservices = b\n"); /* the last one wins */
+    assert_string_equal(cfg.services, "b");
+    assert_int_equal(bootcfg_kernel_cmdline(&cfg, k, sizeof(k)), STATUS_OK);
+    assert_string_equal(k, "services=b"); /* no space before it when the cmdline is empty */
+    /* It must fit: "services=b" needs 11 bytes. */
+    assert_int_equal(bootcfg_kernel_cmdline(&cfg, k, 11), STATUS_OK);
+    assert_int_equal(bootcfg_kernel_cmdline(&cfg, k, 10), ERR_TOO_BIG);
+    assert_int_equal(bootcfg_kernel_cmdline(&cfg, k, 0), ERR_TOO_BIG);
+    const char *t = "cmdline = a\nservices = ok bad/name\n";
+    bootcfg_expect_err(t, strlen(t), ERR_INVALID, 2);
+    t = "services = a=b\n";
+    bootcfg_expect_err(t, strlen(t), ERR_INVALID, 1);
+    char *big = malloc(900);
+    assert_non_null(big);
+    strcpy(big, "services = ");
+    for (int i = 0; i < 200; i++) {
+        strcat(big, "abc ");
+    }
+    strcat(big, "\n");
+    bootcfg_expect_err(big, strlen(big), ERR_TOO_BIG, 1);
+    free(big);
+}
+
 static void test_err_empty_module(void **state) {
     (void)state;
     const char *t = "module = \\A\nmodule =  \t\r\n";
@@ -247,6 +281,7 @@ int main(void) {
         cmocka_unit_test(test_err_missing_equals),
         cmocka_unit_test(test_err_unknown_key),
         cmocka_unit_test(test_loader_test_key),
+        cmocka_unit_test(test_services_key),
         cmocka_unit_test(test_err_empty_module),
         cmocka_unit_test(test_err_nul_byte),
         cmocka_unit_test(test_err_line_too_long),

@@ -19,6 +19,8 @@ int64_t sys_cap_transfer(struct domain *d, exo_handle_t to, exo_handle_t h, uint
 int64_t sys_cap_delete(struct domain *d, exo_handle_t h);
 int64_t sys_cap_revoke(struct domain *d, exo_handle_t h);
 int64_t sys_cap_info(struct domain *d, exo_handle_t h, uint64_t info_ptr);
+/* SYS_CAP_LIST: d's own caps, in slot order, into exo_cap_entry_t[max] at ptr. */
+int64_t sys_cap_list(struct domain *d, uint64_t ptr, uint64_t max);
 
 int64_t sys_region_alloc(struct domain *d, exo_handle_t mem, uint64_t size, uint64_t prot,
                          uint64_t base_ptr);

@@ -17,9 +17,8 @@ typedef uint64_t exo_handle_t;
 #define EXO_HANDLE_INDEX_BITS 16
 #define EXO_HANDLE_GEN_BITS 32
 
-/* Object types. Numbers are ABI; the types after CAP_CONSOLE's group are declared for the
- * issues that add their objects (endpoint and reply with IPC, ring with rings, timer,
- * interrupt, I/O port and MMIO with user drivers). */
+/* Object types. Numbers are ABI; timer, interrupt, I/O port and MMIO are declared for the
+ * issues that add their objects (timers, user drivers). */
 enum exo_cap_type {
     CAP_NONE = 0,
     CAP_MEMORY = 1,       /* a budget of bytes regions may be allocated from */
@@ -34,6 +33,7 @@ enum exo_cap_type {
     CAP_IOPORT = 10,      /* (user drivers) */
     CAP_MMIO = 11,        /* (user drivers) */
     CAP_CONSOLE = 12,     /* the kernel console: write, read its input */
+    CAP_POWER = 13,       /* the machine's power: switch it off, reset it (init gets it) */
     CAP_TYPE_COUNT
 };
 
@@ -53,6 +53,8 @@ enum exo_cap_type {
 #define CAP_RIGHT_CONT_CANCEL (1u << 9)    /* continuation: end it */
 #define CAP_RIGHT_EP_SEND (1u << 8)        /* endpoint: send and call */
 #define CAP_RIGHT_EP_RECV (1u << 9)        /* endpoint: receive (never inside a message) */
+#define CAP_RIGHT_POWER_OFF (1u << 8)      /* power: switch the machine off (SYS_POWER) */
+#define CAP_RIGHT_POWER_REBOOT (1u << 9)   /* power: reset the machine (SYS_POWER) */
 
 #define CAP_RIGHTS_ALL 0xffffu /* every right any type has (a request may name more) */
 
@@ -71,6 +73,8 @@ enum exo_cap_type {
 #define CAP_RIGHTS_REPLY CAP_RIGHT_GRANT /* may be moved on, never copied: one answer */
 #define CAP_RIGHTS_RING (CAP_RIGHT_READ | CAP_RIGHT_WRITE) /* never leaves its domain */
 #define CAP_RIGHTS_CONSOLE (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE)
+#define CAP_RIGHTS_POWER                                                                           \
+    (CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE | CAP_RIGHT_POWER_OFF | CAP_RIGHT_POWER_REBOOT)
 
 /* SYS_CAP_TRANSFER flags. */
 #define CAP_TRANSFER_MOVE 1u /* the cap leaves the caller's table (else: a copy, a child) */

@@ -10,6 +10,7 @@
 
 #include <caps/cspace.h>
 #include <exo/status.h>
+#include <exo/syscall.h>
 #include <kernel/spinlock.h>
 #include <mm/region.h>
 #include <mm/view.h>
@@ -106,6 +107,9 @@ bool domain_tryref(domain_t *d);
 void domain_release(domain_t *d);
 
 void domain_get_stats(domain_stats_t *out);
+/* Up to max entries (SYS_DOMAIN_LIST) for the domains with ids above after, in id order;
+ * *total: how many domains are listed now. Returns the number of entries filled. */
+uint64_t domain_list(uint64_t after, exo_domain_entry_t *out, uint64_t max, uint64_t *total);
 
 /* Finds boot module `name` (its file name without directory or extension, any case). */
 status_t module_find(const char *name, uint64_t len, const void **data, uint64_t *size);

@@ -60,7 +60,16 @@ enum exo_syscall {
                                  exo_msg_t -> as SYS_IPC_RECV */
     SYS_CAP_MINT = 33,        /* [cap] (unbadged endpoint RECV DERIVE, rights, badge != 0) -> handle
                                  of a child cap carrying badge (its copies keep it) */
-    SYS_COUNT = 34
+    SYS_DOMAIN_LIST = 34,     /* (exo_domain_list_t *) -> 0: every domain, and what each core
+                                 runs now; ERR_TOO_BIG if an array was short (what fit is
+                                 written, the counts say how many there are) */
+    SYS_MODULE_LIST = 35,     /* (exo_module_entry_t *, max) -> boot modules written; max 0:
+                                 only their number; ERR_TOO_BIG if max is short */
+    SYS_CAP_LIST = 36,        /* (exo_cap_entry_t *, max) -> the caller's own caps written;
+                                 max 0: only their number; ERR_TOO_BIG if max is short */
+    SYS_POWER = 37,           /* [cap] (power POWER_OFF or POWER_REBOOT, EXO_POWER_*): powers
+                                 the machine off or resets it; returns only an error */
+    SYS_COUNT = 38
 };
 
 #define YIELD_MIGRATE 1u /* SYS_YIELD flag: resume on the next core, if there is one */
@@ -125,6 +134,82 @@ typedef struct exo_sysinfo {
 } exo_sysinfo_t;
 
 _Static_assert(sizeof(exo_sysinfo_t) == 64, "exo_sysinfo_t is ABI");
+
+/* SYS_DOMAIN_LIST: one domain. Domains stay listed until their last domain cap is gone
+ * (an ended one shows its exit status until then). */
+typedef struct exo_domain_entry {
+    uint64_t id;
+    uint64_t parent_id; /* the domain that started it; 0: the kernel (init) */
+    char name[32];      /* its boot module's name, NUL-terminated */
+    uint32_t conts;     /* live continuations: the nodes of its DAG not yet ended */
+    uint32_t state;     /* EXO_DOMAIN_* */
+    int64_t status;     /* exit status once ENDED (DYING: the kill's status), else 0 */
+} exo_domain_entry_t;
+
+_Static_assert(sizeof(exo_domain_entry_t) == 64, "exo_domain_entry_t is ABI");
+
+#define EXO_DOMAIN_NEW 0     /* made, its first continuation not started yet */
+#define EXO_DOMAIN_RUNNING 1 /* continuations live (running, ready or waiting) */
+#define EXO_DOMAIN_DYING 2   /* killed: its continuations end at their next kernel entry */
+#define EXO_DOMAIN_ENDED 3   /* every continuation ended; status is final */
+
+/* SYS_DOMAIN_LIST: one core, as seen at one moment (it may have moved on since). */
+typedef struct exo_cpu_entry {
+    uint32_t cpu;       /* the core's index (SYS_CPU) */
+    uint32_t state;     /* EXO_CPU_* */
+    uint64_t domain_id; /* EXO_CPU_USER: the domain running there */
+    uint64_t cont_id;   /* EXO_CPU_USER: its continuation (ids are per domain) */
+    uint64_t ran;       /* continuations (user and kernel) run on the core since boot */
+} exo_cpu_entry_t;
+
+_Static_assert(sizeof(exo_cpu_entry_t) == 32, "exo_cpu_entry_t is ABI");
+
+#define EXO_CPU_IDLE 0   /* halted, waiting for work */
+#define EXO_CPU_USER 1   /* running a user continuation */
+#define EXO_CPU_KERNEL 2 /* running kernel work (scheduling, a ring poller, an interrupt) */
+
+/* SYS_DOMAIN_LIST's request: arrays in, counts out. Domains come in id order (oldest
+ * first). The reserved words must be zero. */
+typedef struct exo_domain_list {
+    uint64_t domains;       /* in: exo_domain_entry_t[max_domains] (0 if max_domains is 0) */
+    uint64_t cpus;          /* in: exo_cpu_entry_t[max_cpus] (0 if max_cpus is 0) */
+    uint32_t max_domains;   /* in */
+    uint32_t max_cpus;      /* in */
+    uint32_t ndomains;      /* out: domain entries written */
+    uint32_t ncpus;         /* out: core entries written */
+    uint64_t total_domains; /* out: domains listed at the time (> ndomains: ERR_TOO_BIG) */
+    uint64_t total_cpus;    /* out: cores online (> ncpus: ERR_TOO_BIG) */
+    uint64_t reserved[2];
+} exo_domain_list_t;
+
+_Static_assert(sizeof(exo_domain_list_t) == 64, "exo_domain_list_t is ABI");
+
+/* SYS_MODULE_LIST: one boot module (a `module =` file of BOOT.CFG, docs/boot.md). */
+typedef struct exo_module_entry {
+    char name[48];  /* what SYS_DOMAIN_START takes: the file name without directory and
+                       extension, in lower case, NUL-terminated */
+    char path[64];  /* its ESP path (\EXOSPACE\APPS\HELLO.ELF), NUL-terminated */
+    uint64_t size;  /* bytes */
+    uint32_t flags; /* EXO_MODULE_* */
+    uint32_t reserved;
+} exo_module_entry_t;
+
+_Static_assert(sizeof(exo_module_entry_t) == 128, "exo_module_entry_t is ABI");
+
+#define EXO_MODULE_ELF 1u /* starts with the ELF magic: an app (the kernel checks the rest) */
+
+/* SYS_CAP_LIST: one cap of the caller's table, in slot order. */
+typedef struct exo_cap_entry {
+    exo_handle_t handle;
+    uint64_t badge;      /* an endpoint cap's badge, else 0 */
+    exo_cap_info_t info; /* what SYS_CAP_INFO says of it */
+} exo_cap_entry_t;
+
+_Static_assert(sizeof(exo_cap_entry_t) == 48, "exo_cap_entry_t is ABI");
+
+/* SYS_POWER operations (each needs its right on the power cap, exo/caps.h). */
+#define EXO_POWER_OFF 1    /* ACPI S5 soft-off */
+#define EXO_POWER_REBOOT 2 /* reset (FADT reset register, then the fallbacks) */
 
 /* The block a domain's first continuation gets in %rdi (on its stack, read-only by
  * convention); %rsi = its size. caps[] lists every cap in its table at the start, in slot

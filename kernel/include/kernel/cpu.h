@@ -47,6 +47,7 @@ typedef struct cpu {
     bool running_rearmed;         /* own core: it re-armed itself (sched.c) */
     struct ucont *current_user;   /* own core: the user continuation running here, or NULL */
     _Atomic uint64_t user_domain; /* shared: id of current_user's domain, 0 if none */
+    _Atomic uint64_t user_cont;   /* shared: current_user's id (SYS_DOMAIN_LIST), 0 if none */
     struct domain *acting;        /* own core: the domain whose view kernel code activated
                                      to act for it (ring ops off a trap), or NULL */
     ktimer_t watchdog;            /* own core: the running user continuation's CPU budget */

@@ -31,6 +31,9 @@ int64_t exo_cap_delete(exo_handle_t h);
 /* Deletes every descendant of h in every domain; returns how many. */
 int64_t exo_cap_revoke(exo_handle_t h);
 int64_t exo_cap_info(exo_handle_t h, exo_cap_info_t *info);
+/* This domain's own caps, in slot order, into out[max] (SYS_CAP_LIST): how many were
+ * written; max 0: only how many there are; ERR_TOO_BIG if max is short. */
+int64_t exo_cap_list(exo_cap_entry_t *out, uint64_t max);
 
 /* A new region of size bytes charged to memory cap mem, mapped with prot (EXO_PROT_*);
  * *base (if not NULL) gets its address. Returns the region's handle. */
@@ -50,3 +53,6 @@ exo_domain_spawn_t exo_spawn_request(const char *name, const char *args);
 bool exo_spawn_add_console(exo_domain_spawn_t *req, uint32_t rights);
 /* Ends a domain (DOMAIN_KILL): its status becomes EXO_EXIT_KILLED. */
 int64_t exo_domain_kill(exo_handle_t domain);
+/* Powers the machine off (EXO_POWER_OFF) or resets it (EXO_POWER_REBOOT) through a power
+ * cap with that right (SYS_POWER); returns only on an error. */
+int64_t exo_power(exo_handle_t power, uint32_t op);

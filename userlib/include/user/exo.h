@@ -70,6 +70,12 @@ bool exo_sysinfo_settle(const exo_sysinfo_t *before, exo_sysinfo_t *now, uint64_
  * just ended still held is gone by then), or after 2 s. */
 void exo_sysinfo_quiet(exo_sysinfo_t *out);
 uint32_t exo_cpu(void);
+/* The system as it is now (exo/syscall.h): every domain and what each core runs
+ * (SYS_DOMAIN_LIST: set req's arrays and lengths, zero the rest), and the boot modules,
+ * which are what exo_domain_start can start (SYS_MODULE_LIST; max 0: only their number).
+ * ERR_TOO_BIG: an array was short. */
+int64_t exo_domain_list(exo_domain_list_t *req);
+int64_t exo_module_list(exo_module_entry_t *out, uint64_t max);
 
 /* Starts boot module `name` as a child domain with an argument string; fills *info (if
  * not NULL). The child is charged to the default memory cap and gets a memory cap of its
