@@ -12,6 +12,7 @@
 #include <dev/console.h>
 #include <dev/platform.h>
 #include <dev/power.h>
+#include <dev/ps2kbd.h>
 #include <dev/qemu_exit.h>
 #include <domain/domain.h>
 #include <domain/watchdog.h>
@@ -123,6 +124,13 @@ static void smp_init(void) {
     smp_boot_aps(&platform_acpi, low, ap_main);
 }
 
+/* Console input: COM1's receive interrupt and the PS/2 keyboard's, both on this core,
+ * into the one buffer readers take from. */
+static void input_init(void) {
+    console_input_init(lapic_id());
+    ps2kbd_init(&platform_acpi, boot_info.cmdline, lapic_id());
+}
+
 static void boot_finish(void) {
     pmm_stats_t ps;
     heap_stats_t hs;
@@ -161,7 +169,7 @@ void kmain(const bootinfo_t *bi) {
     interrupts_init();            /* PIC off, LAPIC, IOAPIC, TSC, timers, IPIs */
     smp_init();                   /* every other core into its scheduler loop */
     irq_enable();
-    console_input_init(lapic_id());   /* COM1 receive interrupts into the input buffer */
+    input_init();                     /* COM1 and the PS/2 keyboard into the input buffer */
     region_init();                    /* the user window's address-space allocator */
     watchdog_init(boot_info.cmdline); /* CPU budget of user continuations */
     boot_finish();

@@ -4,7 +4,8 @@ used by ctest). Both build the same QEMU command line; a test boots a private co
 GPT disk image, edited with mtools (kernel command line, replaced or broken files), reads
 the serial console with a deadline, and decides PASS or FAIL from the exit code and the
 expected lines; it can also type lines into the serial port once the guest printed a given
-line (--send-after). See docs/testing.md."""
+line (--send-after), or press keys on the guest's PS/2 keyboard through QMP (--keys-after).
+See docs/testing.md."""
 
 import argparse
 import json
@@ -24,6 +25,7 @@ ESP_OFFSET = 1 << 20  # scripts/mkimage puts the ESP at 1 MiB
 EXIT_CODES = {33: "pass", 35: "fail", 37: "panic"}  # kernel/include/dev/qemu_exit.h
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
 OVMF_CANDIDATES = ["/usr/share/ovmf/OVMF.fd", "/usr/share/qemu/OVMF.fd"]
+KEY_HOLD_MS = 50  # send-key's press-to-release time (QEMU's default is 100 ms)
 
 
 def esp(image):
@@ -112,7 +114,8 @@ def qemu_argv(args, image):
     ovmf = args.ovmf or next((p for p in OVMF_CANDIDATES if os.path.exists(p)), None)
     if ovmf is None:
         raise SystemExit("exoqemu: OVMF not found (apt-get install ovmf)")
-    machine = "q35" + (",hpet=off" if args.no_hpet else "")
+    machine = ("q35" + (",hpet=off" if args.no_hpet else "")
+               + (",i8042=off" if args.no_i8042 else ""))
     argv = ["qemu-system-x86_64", "-machine", machine, "-m", str(args.mem), "-smp", str(args.smp),
             "-bios", ovmf, "-no-reboot", "-nic", "none",
             "-device", "isa-debug-exit,iobase=0xf4,iosize=0x04",
@@ -139,6 +142,8 @@ def add_machine_options(p):
     p.add_argument("--cpu", default="max", help="TCG CPU model")
     p.add_argument("--usb", action="store_true", help="attach the image as a USB stick")
     p.add_argument("--no-hpet", action="store_true", help="a machine without an HPET")
+    p.add_argument("--no-i8042", action="store_true",
+                   help="a machine without a PS/2 controller (the FADT says so too)")
     p.add_argument("--kvm", action="store_true", help="use KVM (real machines only)")
     p.add_argument("--ovmf", help="firmware image")
 
@@ -222,7 +227,7 @@ KEY_NAMES = {"{left}": "\x1b[D", "{right}": "\x1b[C", "{up}": "\x1b[A", "{down}"
              "{home}": "\x1b[H", "{end}": "\x1b[F", "{delete}": "\x1b[3~"}
 
 
-def keys(text):
+def typed_bytes(text):
     """A --type-after TEXT as the bytes a terminal sends: escapes decoded (\\r Enter, \\x03
     Ctrl-C, \\x01 Ctrl-A) and the named keys of KEY_NAMES ({left}, {up}, ...) turned into
     their escape sequences (a '[' would upset CMake's lists)."""
@@ -230,6 +235,30 @@ def keys(text):
     for name, seq in KEY_NAMES.items():
         text = text.replace(name, seq)
     return text
+def key_combos(keys):
+    """'shift-h i spc ret' -> [['shift', 'h'], ['i'], ['spc'], ['ret']]: whitespace separates
+    key presses, '-' joins the QEMU key codes (qcodes) held together in one, as in the
+    monitor's sendkey."""
+    combos = [c.split("-") for c in keys.split()]
+    for c in combos:
+        if not all(c):
+            raise SystemExit(f"exoqemu: bad key combination {'-'.join(c)!r} in {keys!r}")
+    return combos
+
+
+def press_keys(lines, keys, qmp, log):
+    """Presses keys on the guest's keyboard: keys[0] = (regex, combos) fires on the first
+    line matching regex, one QMP send-key per combination (QEMU presses its keys in order,
+    holds them, releases them in reverse; its input queue keeps the commands in order);
+    the entries fire in order, each once."""
+    for raw in lines:
+        line = ANSI.sub("", raw.decode(errors="replace")).rstrip("\r")
+        if keys and keys[0][0].search(line):
+            _, text, combos = keys.pop(0)
+            log.write(f"[exoqemu: pressing keys {text!r}]\n".encode())
+            for combo in combos:
+                qmp.command("send-key", keys=[{"type": "qcode", "data": k} for k in combo],
+                            **{"hold-time": KEY_HOLD_MS})
 
 
 def psf_glyphs(path):
@@ -364,7 +393,8 @@ def run_test(args, log):
                                      "none", "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     log.write(("$ " + " ".join(argv) + "\n").encode())
     sends = [(re.compile(r), text) for r, text in args.send_after]
-    steps = [(re.compile(r), keys(text)) for r, text in args.type_after]
+    steps = [(re.compile(r), typed_bytes(text)) for r, text in args.type_after]
+    keys = [(re.compile(r), text, key_combos(text)) for r, text in args.keys_after]
     # The guest's serial input is QEMU's stdin: a pipe only when the test types into it.
     proc = subprocess.Popen(argv, stdin=subprocess.PIPE if sends or steps else subprocess.DEVNULL,
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT,
@@ -409,6 +439,8 @@ def run_test(args, log):
             *lines, buf = buf.split(b"\n")
             check_lines(lines, forbids, pending)
             send_input(lines, sends, proc.stdin, log)
+            if qmp_open:
+                press_keys(lines, keys, qmp, log)
             if not pending and args.exit == "kill":
                 if args.screen_line:
                     font = psf_glyphs(args.font)
@@ -444,6 +476,8 @@ def run_test(args, log):
     if typist and typist.steps:
         regex, text = typist.steps[0]
         raise Verdict(f"never typed {text!r}: the output never matched /{regex.pattern}/")
+    if keys:
+        raise Verdict(f"never pressed {keys[0][1]!r}: no line matched /{keys[0][0].pattern}/")
     if killed:
         seen = f", {len(args.screen_line)} screen line(s) matched" if args.screen_line else ""
         return f"all expected lines seen{seen}; QEMU stopped by the runner"
@@ -524,6 +558,12 @@ def main():
                            "escapes are decoded (\\r Enter, \\x03 Ctrl-C) and {left}, {right}, "
                            "{up}, {down}, {home}, {end}, {delete} are those keys "
                            "(repeatable, in order)")
+    test.add_argument("--keys-after", nargs=2, action="append", default=[],
+                      metavar=("REGEX", "KEYS"),
+                      help="once a serial line matches REGEX, press KEYS on the guest's PS/2 "
+                           "keyboard through QMP send-key: QEMU key codes, '-' joining keys "
+                           "held together, spaces between presses, e.g. 'shift-h i ret' "
+                           "(repeatable, in order; serial input stays empty)")
     test.add_argument("--loader-test", choices=["stale-map-key"],
                       help="add 'loader_test = X' to BOOT.CFG (efi/bootcfg.h)")
     test.add_argument("--screen-line", action="append", default=[],

@@ -24,9 +24,10 @@
  *   ringbench  ringbench (ring nops against the null trap)
  *   ipcbench   ipcbench (calls, round trips across cores, region moves and copies);
  *              ipcbench-quick runs it with a tenth of the iterations
- *   console    conecho reads a line from the console (the test runner types it): init's
- *              console cap must have READ and WRITE, a child from exo_domain_start must
- *              not be able to read, one given READ must read and echo the line
+ *   console    conecho reads a line from the console (the test runner types it on the
+ *              serial line or presses it on the PS/2 keyboard): init's console cap must
+ *              have READ and WRITE, a child from exo_domain_start must not be able to
+ *              read, one given READ must read and echo the line
  *   libc       libctest: the C library's conformance sample (qemu.libc compares its lines
  *              with the host's), then time, the console as stdio, exit(7)
  *   ipc        ipctest errors, pingpong (100 000 calls), ringcall and death; ipcmove move,

@@ -5,7 +5,9 @@
  * '\n'), and echoes it:
  *   conecho: ready for a line
  *   conecho: echo 'LINE' (N bytes)
- * The test runner types the line when it sees the prompt (scripts/exoqemu.py --send-after).
+ * The test runner types the line when it sees the prompt, into the serial port
+ * (scripts/exoqemu.py --send-after) or on the PS/2 keyboard (--keys-after); the line is
+ * kept byte for byte (control codes too), so the echo shows what the kernel delivered.
  *   conecho noread   started with exo_domain_start (a write-only console copy): reading
  *                    must fail with ERR_RIGHTS
  */

@@ -130,6 +130,8 @@ static void assert_default_tables(const acpi_info_t *a) {
     assert_int_equal(a->reset_reg.access_size, 1);
     assert_int_equal(a->reset_reg.address, 0xcf9);
     assert_int_equal(a->reset_value, 6);
+    assert_true(a->has_boot_arch);
+    assert_int_equal(a->boot_arch, ACPI_BOOT_ARCH_LEGACY_DEVICES | ACPI_BOOT_ARCH_8042);
     assert_true(a->has_s5); /* found through X_DSDT; the legacy DSDT field is the SSDT */
     assert_int_equal(a->s5_typa, 5);
     assert_int_equal(a->s5_typb, 6);
@@ -582,7 +584,9 @@ static void test_fadt_revision1(void **state) {
     assert_int_equal(a.pm1b_cnt, 0);
     assert_int_equal(a.pm_tmr_port, 0x608);
     assert_true(a.pm_tmr_32bit);
-    assert_false(a.has_reset); /* RESET_REG_SUP is set, but the register is not there */
+    assert_false(a.has_reset);     /* RESET_REG_SUP is set, but the register is not there */
+    assert_false(a.has_boot_arch); /* reserved bytes in ACPI 1.0, whatever they hold */
+    assert_int_equal(a.boot_arch, 0);
     assert_true(a.has_s5);
     assert_int_equal(a.s5_typa, 5);
     assert_int_equal(a.s5_typb, 6);
@@ -594,6 +598,16 @@ static void test_fadt_revision1(void **state) {
     assert_true(a.has_reset);
     assert_int_equal(a.reset_value, 6);
     assert_true(a.has_s5);
+    assert_false(a.has_boot_arch);
+
+    /* Revision 2 (the ACPI 1.0b-era FADT with RESET_REG) has IAPC_BOOT_ARCH: here a
+     * machine that says it has no 8042. */
+    put8(f, OFF_FADT + 8, 2);
+    put16(f, OFF_FADT + 109, T_BOOT_ARCH_LEGACY);
+    seal(f, OFF_FADT);
+    parse_ok(f, &a);
+    assert_true(a.has_boot_arch);
+    assert_int_equal(a.boot_arch, ACPI_BOOT_ARCH_LEGACY_DEVICES);
 }
 
 static void test_fadt_fields(void **state) {

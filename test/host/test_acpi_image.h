@@ -255,6 +255,9 @@ static void mcfg_put(fake_t *f, uint32_t off, uint32_t n) {
 /* FADT flags used below (ACPI 6.5, table 5.10). */
 #define T_TMR_VAL_EXT (1u << 8)
 #define T_RESET_REG_SUP (1u << 10)
+/* IAPC_BOOT_ARCH flags (table 5.11). */
+#define T_BOOT_ARCH_LEGACY (1u << 0)
+#define T_BOOT_ARCH_8042 (1u << 1)
 
 /*
  * A full ACPI 6.5 FADT. The legacy DSDT field points at the SSDT and the X_ port blocks
@@ -270,6 +273,7 @@ static void fadt_default(fake_t *f) {
     put32(f, o + 68, 0);
     put32(f, o + 76, 0x608);
     put8(f, o + 91, 4);
+    put16(f, o + 109, T_BOOT_ARCH_LEGACY | T_BOOT_ARCH_8042);
     put32(f, o + 112, T_TMR_VAL_EXT | T_RESET_REG_SUP);
     put_gas(f, o + 116, 1, 8, 1, 0xcf9);
     put8(f, o + 128, 0x06);

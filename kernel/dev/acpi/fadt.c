@@ -1,7 +1,8 @@
 /*
  * FADT decoder (ACPI 6.5, 5.2.9): SCI, PM1 control and PM timer ports, the reset register,
- * and the DSDT, searched for \_S5 (soft-off). Which fields exist is decided by the table's
- * length alone, so an ACPI 1.0 FADT (116 bytes, no X_ fields) reads correctly.
+ * the IA-PC boot architecture flags, and the DSDT, searched for \_S5 (soft-off). Which
+ * fields exist is decided by the table's length, so an ACPI 1.0 FADT (116 bytes, no X_
+ * fields) reads correctly; IAPC_BOOT_ARCH also by the revision, as ACPI 1.0 reserved it.
  */
 #include "acpi_priv.h"
 
@@ -18,6 +19,7 @@
 #define FADT_PM1A_CNT_BLK 64
 #define FADT_PM1B_CNT_BLK 68
 #define FADT_PM_TMR_BLK 76
+#define FADT_IAPC_BOOT_ARCH 109
 #define FADT_FLAGS 112
 #define FADT_RESET_REG 116
 #define FADT_RESET_VALUE 128
@@ -25,6 +27,9 @@
 #define FADT_X_PM1A_CNT_BLK 172
 #define FADT_X_PM1B_CNT_BLK 184
 #define FADT_X_PM_TMR_BLK 208
+
+/* IAPC_BOOT_ARCH was reserved in the ACPI 1.0 FADT (revision 1). */
+#define FADT_BOOT_ARCH_MIN_REVISION 2
 
 /* Fixed feature flags (table 5.10). */
 #define FADT_TMR_VAL_EXT (1u << 8)
@@ -89,6 +94,10 @@ void acpi_parse_fadt(const acpi_platform_t *plat, const uint8_t *t, uint32_t len
     out->pm1b_cnt = block_port(t, len, FADT_PM1B_CNT_BLK, FADT_X_PM1B_CNT_BLK);
     out->pm_tmr_port = block_port(t, len, FADT_PM_TMR_BLK, FADT_X_PM_TMR_BLK);
     out->pm_tmr_32bit = out->pm_tmr_port != 0 && (flags & FADT_TMR_VAL_EXT) != 0;
+    if (acpi_rd8(t, ACPI_SDT_REVISION) >= FADT_BOOT_ARCH_MIN_REVISION) {
+        out->boot_arch = acpi_rd16(t, FADT_IAPC_BOOT_ARCH);
+        out->has_boot_arch = true;
+    }
 
     /* RESET_REG and RESET_VALUE arrived with ACPI 2.0; RESET_REG_SUP says they are valid. */
     if ((flags & FADT_RESET_REG_SUP) != 0 && has_field(len, FADT_RESET_VALUE, 1)) {

@@ -85,7 +85,14 @@ typedef struct acpi_info {
     uint8_t reset_value;
     bool has_s5;
     uint8_t s5_typa, s5_typb; /* SLP_TYP values for soft-off */
+    /* IAPC_BOOT_ARCH (table 5.11); valid only in FADT revision 2 and later (has_boot_arch):
+     * an older FADT says nothing about legacy devices. */
+    bool has_boot_arch;
+    uint16_t boot_arch;
 } acpi_info_t;
+
+#define ACPI_BOOT_ARCH_LEGACY_DEVICES (1u << 0) /* ISA/LPC devices the OS may probe */
+#define ACPI_BOOT_ARCH_8042 (1u << 1)           /* a keyboard controller at ports 0x60/0x64 */
 
 typedef struct acpi_platform {
     /* Returns a pointer to len readable bytes at physical phys, or NULL if that range

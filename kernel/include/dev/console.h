@@ -2,8 +2,8 @@
  * The kernel console: every byte kprintf produces goes to the serial port and, once
  * fbcon_init succeeded, to the GOP framebuffer. Writers are serialized by one lock
  * (taken with interrupts off; never held across anything but the device writes).
- * Input comes from the serial port's receive interrupt into a bounded buffer
- * (dev/console_in.c) that readers drain and continuations wait on.
+ * Input comes from the serial port's receive interrupt and the PS/2 keyboard's (dev/ps2kbd.h)
+ * into a bounded buffer (dev/console_in.c) that readers drain and continuations wait on.
  */
 #pragma once
 
@@ -45,15 +45,15 @@ uint64_t console_read(void *buf, uint64_t n);
 void console_read_wait(cont_t *c);
 /* Takes c off the waiters if it is still there (true: the caller owns it again). */
 bool console_read_cancel(cont_t *c);
-/* Puts bytes in as the receive interrupt does (storing, dropping, waking): the interrupt
- * handler's path, and the ktests'. */
+/* Puts bytes in as the receive interrupt does (storing, dropping, waking): the serial and
+ * keyboard interrupt handlers' path, and the ktests'. */
 void console_input_feed(const uint8_t *b, uint64_t n);
 
 typedef struct console_input_stats {
-    uint64_t received; /* bytes taken in (from the UART or console_input_feed) */
+    uint64_t received; /* bytes taken in (from the UART, the keyboard, console_input_feed) */
     uint64_t dropped;  /* of those, bytes that found the buffer full: lost, newest first */
     uint64_t overruns; /* times the UART reported an overrun (it lost bytes itself) */
-    uint64_t irqs;     /* receive interrupts handled */
+    uint64_t irqs;     /* COM1 receive interrupts handled (the keyboard counts its own) */
     uint64_t buffered; /* bytes in the buffer now */
 } console_input_stats_t;
 
