@@ -262,13 +262,9 @@ int64_t ipc_send(domain_t *d, exo_handle_t eph, const exo_msg_t *m, ipc_call_t *
 }
 
 int64_t ipc_recv(domain_t *d, exo_handle_t eph, uint64_t buf, endpoint_t **wait_ep) {
-    status_t st = view_prepare_write(&d->view, buf, sizeof(exo_msg_t));
-    if (st != STATUS_OK) {
-        return st; /* before waiting: no message could ever be delivered there */
-    }
     bool irq = caps_lock();
     cap_slot_t *es;
-    st = cap_decode(d, eph, CAP_ENDPOINT, CAP_RIGHT_EP_RECV, &es);
+    status_t st = cap_decode(d, eph, CAP_ENDPOINT, CAP_RIGHT_EP_RECV, &es);
     if (st != STATUS_OK) {
         caps_unlock(irq);
         return st;
@@ -279,8 +275,11 @@ int64_t ipc_recv(domain_t *d, exo_handle_t eph, uint64_t buf, endpoint_t **wait_
     if (k == NULL && ep->closed) {
         st = ERR_CLOSED; /* cannot happen while the caller holds RECV; kept as a guard */
     } else if (k == NULL) {
-        st = ERR_AGAIN;
-        if (wait_ep) {
+        /* Nothing to deliver: a buffer no message could ever go to fails now, not after a
+         * wait (a message present is checked by its delivery). */
+        st = view_prepare_write(&d->view, buf, sizeof(exo_msg_t));
+        st = st ? st : ERR_AGAIN;
+        if (st == ERR_AGAIN && wait_ep) {
             endpoint_ref(ep);
             *wait_ep = ep;
         }

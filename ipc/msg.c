@@ -6,9 +6,17 @@
 #include <caps/cdt.h>
 #include <kernel/panic.h>
 #include <kernel/string.h>
+#include <mm/uaccess.h>
 #include <mm/view.h>
 
 #include "ipc_priv.h"
+
+status_t ipc_msg_copy_in(domain_t *d, uint64_t ptr, exo_msg_t *m, bool answer_here) {
+    if (copy_from_user(m, ptr, sizeof(*m)) != STATUS_OK) {
+        return ERR_FAULT;
+    }
+    return answer_here ? view_prepare_write(&d->view, ptr, sizeof(*m)) : STATUS_OK;
+}
 
 void ipc_msg_init(ipc_msg_t *k) {
     status_t st = cspace_init(&k->transit, k->slots, EXO_MSG_CAPS + 1, NULL);

@@ -114,17 +114,13 @@ static ipc_wait_t *ipc_wait_new(uint8_t stage, exo_handle_t eph, uint64_t buf) {
     return w;
 }
 
-static status_t copy_msg_in(exo_msg_t *m, uint64_t ptr) {
-    return copy_from_user(m, ptr, sizeof(*m)) == STATUS_OK ? STATUS_OK : ERR_FAULT;
-}
-
 int64_t sys_ipc_send(ucont_t *self, user_regs_t *tf, exo_handle_t eph, uint64_t msg,
                      uint64_t flags) {
     if (flags & ~(uint64_t)EXO_IPC_FLAGS_ALL) {
         return ERR_INVALID;
     }
     exo_msg_t m;
-    status_t st = copy_msg_in(&m, msg);
+    status_t st = ipc_msg_copy_in(self->dom, msg, &m, false);
     if (st != STATUS_OK) {
         return st;
     }
@@ -175,10 +171,7 @@ int64_t sys_ipc_call(ucont_t *self, user_regs_t *tf, exo_handle_t eph, uint64_t 
         return ERR_INVALID;
     }
     exo_msg_t m;
-    status_t st = copy_msg_in(&m, msg);
-    if (st == STATUS_OK && copy_to_user(msg, &m, sizeof(m)) != STATUS_OK) {
-        st = ERR_FAULT; /* the answer goes here: it must be writable before anything is sent */
-    }
+    status_t st = ipc_msg_copy_in(self->dom, msg, &m, true); /* before anything is sent */
     ipc_wait_t *w = st ? NULL : ipc_wait_new(STAGE_ANSWER, eph, msg);
     st = st ? st : w == NULL ? ERR_NO_MEMORY : ipc_call_new(&w->call);
     if (st != STATUS_OK) {
@@ -201,7 +194,7 @@ int64_t sys_ipc_call(ucont_t *self, user_regs_t *tf, exo_handle_t eph, uint64_t 
 
 int64_t sys_ipc_reply(domain_t *d, exo_handle_t reply, uint64_t msg) {
     exo_msg_t m;
-    status_t st = copy_msg_in(&m, msg);
+    status_t st = ipc_msg_copy_in(d, msg, &m, false);
     return st ? st : ipc_reply(d, reply, &m);
 }
 

@@ -11,7 +11,6 @@
 #include <domain/syscall.h>
 #include <ipc/ipc.h>
 #include <kernel/panic.h>
-#include <mm/uaccess.h>
 
 #include "ring_priv.h"
 
@@ -114,9 +113,9 @@ static int64_t ipc_send_op(ring_t *r, ring_req_t *q, bool call) {
         return ERR_INVALID;
     }
     exo_msg_t m;
-    if (copy_from_user(&m, a[1], sizeof(m)) != STATUS_OK ||
-        (call && copy_to_user(a[1], &m, sizeof(m)) != STATUS_OK)) {
-        return ERR_FAULT; /* a call's answer goes there: writable before anything is sent */
+    status_t st = ipc_msg_copy_in(r->dom, a[1], &m, call); /* before anything is sent */
+    if (st != STATUS_OK) {
+        return st;
     }
     ipc_call_t *c = NULL;
     if (call && ipc_call_new(&c) != STATUS_OK) {
@@ -149,10 +148,8 @@ static int64_t ipc_recv_op(ring_t *r, ring_req_t *q) {
 
 static int64_t ipc_reply_op(ring_t *r, ring_req_t *q) {
     exo_msg_t m;
-    if (copy_from_user(&m, q->sqe.arg[1], sizeof(m)) != STATUS_OK) {
-        return ERR_FAULT;
-    }
-    return ipc_reply(r->dom, q->sqe.arg[0], &m);
+    status_t st = ipc_msg_copy_in(r->dom, q->sqe.arg[1], &m, false);
+    return st ? st : ipc_reply(r->dom, q->sqe.arg[0], &m);
 }
 
 int64_t ring_op_exec(ring_t *r, ring_req_t *q, uint64_t *aux) {

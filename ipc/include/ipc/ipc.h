@@ -15,6 +15,7 @@
 #include <exo/caps.h>
 #include <exo/ipc.h>
 #include <exo/status.h>
+#include <stdbool.h>
 #include <stdint.h>
 
 struct domain;
@@ -41,6 +42,11 @@ int64_t sys_ipc_reply_recv(struct ucont *self, struct trap_frame *tf, exo_handle
  * and cap counts within limits, known cap flags, no handle 0, no handle twice.
  * ERR_TOO_BIG, ERR_INVALID. */
 status_t ipc_msg_check(const exo_msg_t *m);
+
+/* Copies the exo_msg_t at user address ptr into *m (copy, then check: the checks run on
+ * the copy). For a call, answer_here: the answer will be written there, so it must be
+ * writable for d too (checked without writing). ERR_FAULT. */
+status_t ipc_msg_copy_in(struct domain *d, uint64_t ptr, exo_msg_t *m, bool answer_here);
 
 /* The work under the traps and ring ops. m is the kernel's copy of the message.
  * ipc_send: ERR_BUSY when the queue is full, with *wait_ep = the endpoint (a reference) so
