@@ -149,6 +149,28 @@ static status_t prepare(bootinfo_t **bi_out, kelf_image_t *img, bootcfg_t *cfg, 
     return STATUS_OK;
 }
 
+/* The firmware's clock (UEFI 2.10, 8.3.1 GetTime), copied field by field; valid stays 0
+ * when GetTime fails (a board without a working RTC): the kernel then has no wall clock. */
+static void read_clock(bootinfo_time_t *out) {
+    EFI_TIME t;
+    *out = (bootinfo_time_t){0};
+    if (EFI_ERROR(ldr_st->RuntimeServices->GetTime(&t, NULL))) {
+        ldr_printf("exospace loader: GetTime failed: no wall clock\n");
+        return;
+    }
+    out->tsc = rdtsc();
+    out->year = t.Year;
+    out->month = t.Month;
+    out->day = t.Day;
+    out->hour = t.Hour;
+    out->minute = t.Minute;
+    out->second = t.Second;
+    out->nanosecond = t.Nanosecond;
+    out->timezone = t.TimeZone;
+    out->daylight = t.Daylight;
+    out->valid = 1;
+}
+
 EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
     uint64_t tsc_entry = rdtsc();
     ldr_image = image;
@@ -166,6 +188,7 @@ EFI_STATUS EFIAPI efi_main(EFI_HANDLE image, EFI_SYSTEM_TABLE *st) {
         return EFI_LOAD_ERROR;
     }
     bi->tsc_loader_entry = tsc_entry;
+    read_clock(&bi->time);
 
     ldr_printf("exospace loader: exiting boot services\n");
     bool attempted = false;

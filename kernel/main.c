@@ -14,6 +14,7 @@
 #include <dev/power.h>
 #include <dev/ps2kbd.h>
 #include <dev/qemu_exit.h>
+#include <dev/realtime.h>
 #include <domain/domain.h>
 #include <domain/watchdog.h>
 #include <kernel/boot.h>
@@ -89,6 +90,7 @@ static void interrupts_init(void) {
     if (clock_init(&platform_acpi) != STATUS_OK) {
         panic("clock: no HPET and no ACPI PM timer: cannot calibrate the TSC");
     }
+    realtime_init(&boot_info.time);
     lapic_timer_calibrate();
     timer_init_cpu();
     smp_init_ipis();

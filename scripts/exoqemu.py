@@ -124,6 +124,8 @@ def qemu_argv(args, image):
         argv += ["-accel", "kvm", "-cpu", "host"]
     else:
         argv += ["-accel", "tcg", "-cpu", args.cpu]
+    if args.rtc:
+        argv += ["-rtc", f"base={args.rtc}"]
     if args.usb:
         argv += ["-device", "qemu-xhci,id=xhci",
                  "-device", "usb-storage,bus=xhci.0,drive=boot,removable=on"]
@@ -146,6 +148,8 @@ def add_machine_options(p):
                    help="a machine without a PS/2 controller (the FADT says so too)")
     p.add_argument("--kvm", action="store_true", help="use KVM (real machines only)")
     p.add_argument("--ovmf", help="firmware image")
+    p.add_argument("--rtc", metavar="DATE",
+                   help="start the machine's clock at DATE (UTC, e.g. 2024-02-29T12:34:56)")
 
 
 def cmd_run(args):

@@ -65,39 +65,3 @@ int64_t exo_cap_info(exo_handle_t h, exo_cap_info_t *info) {
 int64_t exo_cap_list(exo_cap_entry_t *out, uint64_t max) {
     return exo_trap(SYS_CAP_LIST, (uint64_t)(uintptr_t)out, max, 0, 0, 0);
 }
-
-int64_t exo_region_alloc_cap(exo_handle_t mem, size_t size, uint32_t prot, void **base) {
-    return exo_trap(SYS_REGION_ALLOC, mem, size, prot, (uint64_t)(uintptr_t)base, 0);
-}
-
-int64_t exo_region_map(exo_handle_t region, uint32_t prot) {
-    return exo_trap(SYS_REGION_MAP, region, prot, 0, 0, 0);
-}
-
-int64_t exo_region_unmap(exo_handle_t region) {
-    return exo_trap(SYS_REGION_UNMAP, region, 0, 0, 0, 0);
-}
-
-int64_t exo_memory_split(exo_handle_t mem, uint64_t bytes) {
-    return exo_trap(SYS_MEMORY_SPLIT, mem, bytes, 0, 0, 0);
-}
-
-int64_t exo_domain_spawn(const exo_domain_spawn_t *req) {
-    return exo_trap(SYS_DOMAIN_START, (uint64_t)(uintptr_t)req, 0, 0, 0, 0);
-}
-
-exo_domain_spawn_t exo_spawn_request(const char *name, const char *args) {
-    return (exo_domain_spawn_t){.name = (uint64_t)(uintptr_t)name,
-                                .name_len = strlen(name),
-                                .args = (uint64_t)(uintptr_t)args,
-                                .args_len = strlen(args),
-                                .memory = exo_memory_cap()};
-}
-
-int64_t exo_domain_kill(exo_handle_t domain) {
-    return exo_trap(SYS_DOMAIN_KILL, domain, 0, 0, 0, 0);
-}
-
-int64_t exo_power(exo_handle_t power, uint32_t op) {
-    return exo_trap(SYS_POWER, power, op, 0, 0, 0);
-}

@@ -4,7 +4,8 @@
  * parent gave it, or "app" when the string is empty. After the words' terminating NUL the
  * block may carry an environment, NUL-separated "NAME=value" strings (posix_spawn puts
  * them there). An app linked with the C library gets them as environ, and its return from
- * main goes through exit(), which flushes stdio (userlib/libc/posix.c).
+ * main goes through exit(), which flushes stdio (userlib/libc/posix.c). Also here: the
+ * number parser apps read their arguments with (exo_parse_u64).
  */
 #include <user/exo.h>
 
@@ -70,4 +71,25 @@ void exo_start_main(const exo_start_t *start, uint64_t size) {
         exo_libc_exit(status); /* exit(): atexit handlers, stdio flushed; does not return */
     }
     exo_exit(status);
+}
+
+uint64_t exo_parse_u64(const char *s) {
+    uint64_t v = 0;
+    unsigned base = 10;
+    if (s[0] == '0' && (s[1] == 'x' || s[1] == 'X')) {
+        base = 16;
+        s += 2;
+    }
+    for (;; s++) {
+        char c = *s >= 'A' && *s <= 'F' ? (char)(*s - 'A' + 'a') : *s;
+        unsigned d;
+        if (c >= '0' && c <= '9') {
+            d = (unsigned)(c - '0');
+        } else if (base == 16 && c >= 'a' && c <= 'f') {
+            d = (unsigned)(c - 'a' + 10);
+        } else {
+            return v;
+        }
+        v = v * base + d;
+    }
 }

@@ -20,6 +20,8 @@
  *   rings      every ringtest mode (nops, timeouts, link, backpressure, errors, wait), in
  *              trap mode and on an SQPOLL ring, then ringfuzz (random SQEs, a leak check):
  *              each must end with 0
+ *   cont       conttest: userlib's continuation DAGs (start, then, join, wait), sleeping
+ *              and the wall clock: every check must pass, nothing may leak
  *   bench      trapbench
  *   ringbench  ringbench (ring nops against the null trap)
  *   ipcbench   ipcbench (calls, round trips across cores, region moves and copies);
@@ -174,6 +176,8 @@ static void scenario(const char *name) {
         run_and_expect("sharer", "sharer", 0);
     } else if (strcmp(name, "ringcont") == 0) {
         run_and_expect("ringcont", "ringcont", 0);
+    } else if (strcmp(name, "cont") == 0) {
+        run_and_expect("conttest", "conttest", 0);
     } else if (strcmp(name, "rings") == 0) {
         scenario_rings();
     } else if (strcmp(name, "libc") == 0) {

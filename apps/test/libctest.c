@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/time.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
@@ -46,6 +47,17 @@ static void clocks(void) {
     struct timespec bad = {.tv_sec = 0, .tv_nsec = 1000000000};
     errno = 0;
     check("nanosleep with tv_nsec = 1e9: EINVAL", nanosleep(&bad, NULL) == -1 && errno == EINVAL);
+    /* The wall clock: qemu.libc starts the machine's clock at a known date. */
+    time_t now = time(NULL);
+    char date[64];
+    strftime(date, sizeof(date), "%Y-%m-%d %H:%M:%S", gmtime(&now));
+    printf("libctest: wall clock %s UTC\n", date);
+    struct timeval tv;
+    struct timespec rt;
+    gettimeofday(&tv, NULL);
+    clock_gettime(CLOCK_REALTIME, &rt);
+    check("time, gettimeofday and CLOCK_REALTIME agree",
+          tv.tv_sec - now <= 1 && rt.tv_sec - now <= 1 && tv.tv_sec >= now && rt.tv_sec >= now);
 }
 
 static void spawning(void) {
@@ -74,9 +86,31 @@ static void spawning(void) {
     check("wait() reaps two children, whichever ends first", both);
     errno = 0;
     check("wait() with no child left: ECHILD", wait(&st) == -1 && errno == ECHILD);
+    /* WNOHANG: 0 while the child (sleeping 100 ms) runs, its pid once it has ended. */
+    char *nap_argv[] = {"libctest", "nap", NULL};
+    err = posix_spawn(&pid, "libctest", NULL, NULL, nap_argv, NULL);
+    pid_t early = waitpid(pid, &st, WNOHANG);
+    pid_t got = 0;
+    int polls = 0;
+    struct timespec tick = {.tv_sec = 0, .tv_nsec = 10 * 1000 * 1000};
+    for (; err == 0 && got == 0 && polls < 500; polls++) {
+        nanosleep(&tick, NULL);
+        got = waitpid(-1, &st, WNOHANG);
+    }
+    printf("libctest: WNOHANG polls until the child ended: %d\n", polls);
+    check("waitpid WNOHANG: 0 while the child runs, then its pid and status",
+          err == 0 && early == 0 && got == pid && WIFEXITED(st) && WEXITSTATUS(st) == 5);
+    errno = 0;
+    check("waitpid WNOHANG with no child left: ECHILD",
+          waitpid(-1, &st, WNOHANG) == -1 && errno == ECHILD);
 }
 
 int main(int argc, char **argv) {
+    if (argc > 1 && strcmp(argv[1], "nap") == 0) {
+        struct timespec nap = {.tv_sec = 0, .tv_nsec = 100 * 1000 * 1000};
+        nanosleep(&nap, NULL);
+        return 5;
+    }
     if (argc > 1 && strcmp(argv[1], "child") == 0) {
         printf("libctest child: argv");
         for (int i = 0; i < argc; i++) {

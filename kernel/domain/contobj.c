@@ -120,3 +120,39 @@ int64_t sys_cont_cancel(domain_t *d, uint64_t h) {
     }
     return st;
 }
+
+static void cont_join_arm(ucont_t *u) {
+    contobj_t *o = u->wait_obj;
+    u->wait_ev = &o->ended_ev;
+    event_wait(&o->ended_ev, &u->k); /* at once if it has ended already */
+}
+
+static bool cont_join_resume(ucont_t *u) {
+    user_regs_set_result(&u->regs, 0);
+    contobj_unref(u->wait_obj);
+    u->wait_obj = NULL;
+    return true;
+}
+
+static const ucont_wait_ops_t cont_join_ops = {cont_join_arm, cont_join_resume};
+
+int64_t sys_cont_join(ucont_t *self, user_regs_t *tf, uint64_t h) {
+    bool irq = caps_lock();
+    cap_slot_t *s;
+    status_t st = cap_decode(self->dom, h, CAP_CONTINUATION, CAP_RIGHT_CONT_JOIN, &s);
+    contobj_t *o = st == STATUS_OK ? s->obj : NULL;
+    if (o) {
+        contobj_ref(o);
+    }
+    caps_unlock(irq);
+    if (o == NULL) {
+        return st;
+    }
+    if (o->u == self) { /* read without the lock: only self's end changes it from self */
+        contobj_unref(o);
+        return ERR_STATE; /* it would wait for its own end */
+    }
+    self->wait = &cont_join_ops;
+    self->wait_obj = o;
+    ucont_leave(self, tf, UCONT_WAIT); /* resumes with 0 in %rax once o has ended */
+}

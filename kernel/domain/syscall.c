@@ -10,6 +10,7 @@
 #include <dev/clock.h>
 #include <dev/console.h>
 #include <dev/power.h>
+#include <dev/realtime.h>
 #include <domain/contobj.h>
 #include <domain/spawn.h>
 #include <domain/syscall.h>
@@ -286,7 +287,9 @@ void syscall_dispatch(user_regs_t *tf) {
                                user_regs_arg(tf, 2));
         break;
     case SYS_CLOCK:
-        ret = (int64_t)clock_ns();
+        ret = user_regs_arg(tf, 0) == EXO_CLOCK_MONOTONIC  ? (int64_t)clock_ns()
+              : user_regs_arg(tf, 0) == EXO_CLOCK_REALTIME ? (int64_t)realtime_ns()
+                                                           : ERR_INVALID;
         break;
     case SYS_CPU:
         ret = this_cpu()->index;
@@ -311,6 +314,9 @@ void syscall_dispatch(user_regs_t *tf) {
         break;
     case SYS_DOMAIN_KILL:
         ret = sys_domain_kill(self, user_regs_arg(tf, 0));
+        break;
+    case SYS_CONT_JOIN:
+        ret = sys_cont_join(self, tf, user_regs_arg(tf, 0));
         break;
     case SYS_RING_ENTER:
         ret = sys_ring_enter(self, tf, user_regs_arg(tf, 0), user_regs_arg(tf, 1),

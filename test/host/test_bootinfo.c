@@ -56,6 +56,22 @@ static void test_bootinfo_module_layout(void **state) {
     assert_int_equal(_Alignof(bootinfo_module_t), 8);
 }
 
+static void test_bootinfo_time_layout(void **state) {
+    EXPECT_FIELD(bootinfo_time_t, year, 0, 2);
+    EXPECT_FIELD(bootinfo_time_t, month, 2, 1);
+    EXPECT_FIELD(bootinfo_time_t, day, 3, 1);
+    EXPECT_FIELD(bootinfo_time_t, hour, 4, 1);
+    EXPECT_FIELD(bootinfo_time_t, minute, 5, 1);
+    EXPECT_FIELD(bootinfo_time_t, second, 6, 1);
+    EXPECT_FIELD(bootinfo_time_t, valid, 7, 1);
+    EXPECT_FIELD(bootinfo_time_t, timezone, 8, 2);
+    EXPECT_FIELD(bootinfo_time_t, daylight, 10, 1);
+    EXPECT_FIELD(bootinfo_time_t, _pad, 11, 1);
+    EXPECT_FIELD(bootinfo_time_t, nanosecond, 12, 4);
+    EXPECT_FIELD(bootinfo_time_t, tsc, 16, 8);
+    assert_int_equal(sizeof(bootinfo_time_t), 24);
+}
+
 static void test_bootinfo_layout(void **state) {
     EXPECT_FIELD(bootinfo_t, magic, 0, 8);
     EXPECT_FIELD(bootinfo_t, version, 8, 4);
@@ -78,22 +94,24 @@ static void test_bootinfo_layout(void **state) {
     EXPECT_FIELD(bootinfo_t, cmdline, 160, 512);
     EXPECT_FIELD(bootinfo_t, mmap, 672, 16384);     /* 512 entries of 32 */
     EXPECT_FIELD(bootinfo_t, modules, 17056, 2560); /* 32 modules of 80 */
-    assert_int_equal(sizeof(bootinfo_t), 19616);    /* no tail padding */
+    EXPECT_FIELD(bootinfo_t, time, 19616, 24);
+    assert_int_equal(sizeof(bootinfo_t), 19640); /* no tail padding */
     assert_int_equal(_Alignof(bootinfo_t), 8);
     /* Capacities as the layout above assumes them; a change here is a new BOOTINFO_VERSION. */
     assert_int_equal(BOOTINFO_CMDLINE_MAX, 512);
     assert_int_equal(BOOTINFO_MAX_MMAP, 512);
     assert_int_equal(BOOTINFO_MAX_MODULES, 32);
     assert_int_equal(BOOTINFO_MODULE_NAME_MAX, 64);
-    assert_int_equal(BOOTINFO_VERSION, 2);
+    assert_int_equal(BOOTINFO_VERSION, 3);
 }
 
 /* Explicit padding only: the fields' sizes add up to the struct's size. */
 static void test_bootinfo_no_implicit_padding(void **state) {
     size_t sum = 8 + 4 + 4 + 5 * 8 + 5 * 8 + 4 * 4 + sizeof(bootinfo_framebuffer_t) +
                  BOOTINFO_CMDLINE_MAX + sizeof(bootinfo_mmap_entry_t) * BOOTINFO_MAX_MMAP +
-                 sizeof(bootinfo_module_t) * BOOTINFO_MAX_MODULES;
+                 sizeof(bootinfo_module_t) * BOOTINFO_MAX_MODULES + sizeof(bootinfo_time_t);
     assert_int_equal(sum, sizeof(bootinfo_t));
+    assert_int_equal(2 + 6 * 1 + 2 + 1 + 1 + 4 + 8, sizeof(bootinfo_time_t));
     assert_int_equal(8 + 8 + 4 + 4 + 8, sizeof(bootinfo_mmap_entry_t));
     assert_int_equal(8 + 8 + 8 * 4, sizeof(bootinfo_framebuffer_t));
     assert_int_equal(8 + 8 + BOOTINFO_MODULE_NAME_MAX, sizeof(bootinfo_module_t));
@@ -159,6 +177,7 @@ int main(void) {
         cmocka_unit_test(test_bootinfo_mmap_entry_layout),
         cmocka_unit_test(test_bootinfo_framebuffer_layout),
         cmocka_unit_test(test_bootinfo_module_layout),
+        cmocka_unit_test(test_bootinfo_time_layout),
         cmocka_unit_test(test_bootinfo_layout),
         cmocka_unit_test(test_bootinfo_no_implicit_padding),
         cmocka_unit_test(test_bootinfo_magic_spells_bootinfo),

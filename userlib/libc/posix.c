@@ -32,43 +32,30 @@ void exo_libc_exit(int status) {
     exit(status);
 }
 
-/* There is no wall clock yet (no RTC driver): CLOCK_REALTIME counts from boot too. */
+/* CLOCK_REALTIME is the firmware's wall clock carried on by the monotonic clock; on a
+ * machine whose firmware gave no time it counts from boot, as CLOCK_MONOTONIC does. */
 int clock_gettime(clockid_t clock, struct timespec *ts) {
     if (clock != CLOCK_MONOTONIC && clock != CLOCK_REALTIME) {
         errno = EINVAL;
         return -1;
     }
-    uint64_t ns = exo_clock_ns();
+    uint64_t ns = clock == CLOCK_REALTIME ? exo_clock_realtime_ns() : 0;
+    ns = ns ? ns : exo_clock_ns();
     ts->tv_sec = (time_t)(ns / NS);
     ts->tv_nsec = (long)(ns % NS);
     return 0;
 }
 
-/* Sleeps through a ring timeout: the continuation is suspended meanwhile. */
+/* Sleeps through a ring timeout (exo_sleep_ns): the continuation is suspended meanwhile. */
 int nanosleep(const struct timespec *req, struct timespec *rem) {
     if (req->tv_sec < 0 || req->tv_nsec < 0 || req->tv_nsec >= (long)NS) {
         errno = EINVAL;
         return -1;
     }
-    uint64_t ns = (uint64_t)req->tv_sec * NS + (uint64_t)req->tv_nsec;
-    exo_ring_t ring;
-    if (exo_ring_init(&ring, 1, 0) < 0) {
-        errno = ENOMEM;
+    if (exo_sleep_ns((uint64_t)req->tv_sec * NS + (uint64_t)req->tv_nsec) < 0) {
+        errno = ENOMEM; /* no ring could be had */
         return -1;
     }
-    for (uint64_t left = ns; left > 0;) {
-        uint64_t step = left < 3600 * NS ? left : 3600 * NS; /* a ring timeout's limit */
-        exo_prep_timeout(exo_ring_get_sqe(&ring), step);
-        exo_cqe_t *c;
-        if (exo_ring_submit_and_wait(&ring, 1) < 0 || exo_ring_peek_cqe(&ring, &c) != STATUS_OK) {
-            exo_ring_exit(&ring);
-            errno = EINTR;
-            return -1;
-        }
-        exo_ring_cqe_seen(&ring, c);
-        left -= step;
-    }
-    exo_ring_exit(&ring);
     if (rem) {
         rem->tv_sec = 0;
         rem->tv_nsec = 0;
@@ -182,15 +169,62 @@ static pid_t reap(int slot, int64_t s, int *status) {
     return pid;
 }
 
+/* Whether domain id has ended (SYS_DOMAIN_LIST says EXO_DOMAIN_ENDED): a wait for it
+ * then returns at once. -1 when the list cannot be had. */
+static int child_ended(pid_t id) {
+    exo_domain_list_t req = {0};
+    exo_domain_entry_t *list = NULL;
+    exo_domain_list(&req); /* no arrays: only the counts */
+    for (int tries = 0; tries < 4; tries++) {
+        free(list);
+        uint32_t max = (uint32_t)req.total_domains + 8; /* room for a few more meanwhile */
+        list = malloc(max * sizeof(*list));
+        if (list == NULL) {
+            return -1;
+        }
+        req = (exo_domain_list_t){.domains = (uint64_t)(uintptr_t)list, .max_domains = max};
+        int64_t st = exo_domain_list(&req); /* ERR_TOO_BIG also for the cores not asked for */
+        if ((st == 0 || st == ERR_TOO_BIG) && req.ndomains >= req.total_domains) {
+            int ended = 0;
+            for (uint32_t i = 0; i < req.ndomains; i++) {
+                ended |= list[i].id == (uint64_t)id && list[i].state == EXO_DOMAIN_ENDED;
+            }
+            free(list);
+            return ended;
+        }
+    }
+    free(list);
+    return -1;
+}
+
 /* Waits for child pid, or (pid -1) for whichever of them ends first: one ring with a WAIT
- * op per child. Only options 0 (ECHILD when there is no such child; WNOHANG is EINVAL). */
+ * op per child. options: 0 or WNOHANG (0 at once when none of them has ended). ECHILD
+ * when there is no such child. */
 pid_t waitpid(pid_t pid, int *status, int options) {
-    if (options != 0 || pid == 0 || pid < -1) {
+    if ((options & ~WNOHANG) != 0 || pid == 0 || pid < -1) {
         errno = EINVAL;
         return -1;
     }
     exo_ring_t ring;
-    int n = 0;
+    int n = 0, ended = 0;
+    for (int i = 0; i < MAX_CHILDREN && (options & WNOHANG); i++) {
+        if (children[i].pid && (pid == -1 || children[i].pid == pid)) {
+            int e = child_ended(children[i].pid);
+            if (e < 0) {
+                errno = ENOMEM;
+                return -1;
+            }
+            n++;
+            if (e && !ended) {
+                ended = 1;
+                pid = children[i].pid; /* wait for this one: it returns at once */
+            }
+        }
+    }
+    if ((options & WNOHANG) && n > 0 && !ended) {
+        return 0;
+    }
+    n = 0;
     for (int i = 0; i < MAX_CHILDREN; i++) {
         if (children[i].pid && (pid == -1 || children[i].pid == pid)) {
             if (n == 0 && exo_ring_init(&ring, MAX_CHILDREN, 0) < 0) {

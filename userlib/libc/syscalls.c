@@ -168,12 +168,14 @@ int kill(pid_t pid, int sig) {
     exo_exit(128 + sig);
 }
 
-/* Time since boot: there is no wall clock yet (no RTC driver). */
+/* The wall clock (time() and gettimeofday), or the time since boot when the firmware gave
+ * none (as clock_gettime's CLOCK_REALTIME). */
 int gettimeofday(struct timeval *tv, void *tz) {
     (void)tz;
-    uint64_t ns = exo_clock_ns();
-    tv->tv_sec = (time_t)(ns / 1000000000ull);
-    tv->tv_usec = (suseconds_t)(ns % 1000000000ull / 1000);
+    struct timespec ts;
+    clock_gettime(CLOCK_REALTIME, &ts);
+    tv->tv_sec = ts.tv_sec;
+    tv->tv_usec = (suseconds_t)(ts.tv_nsec / 1000);
     return 0;
 }
 

@@ -39,3 +39,7 @@ void contobj_cancel(contobj_t *o);
  * GRANT, DERIVE); and cancel through a cap with CANCEL. */
 int64_t sys_cont_spawn(struct domain *d, uint64_t entry, uint64_t arg, uint64_t stack_top);
 int64_t sys_cont_cancel(struct domain *d, uint64_t h);
+/* SYS_CONT_JOIN: self waits (as its continuation) until the continuation named by h (a
+ * cap with CONT_JOIN) has ended; returns only on an error (ERR_STATE: h names self). */
+struct trap_frame;
+int64_t sys_cont_join(struct ucont *self, struct trap_frame *tf, uint64_t h);

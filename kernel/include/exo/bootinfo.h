@@ -11,7 +11,7 @@
 #include <stdint.h>
 
 #define BOOTINFO_MAGIC 0x4f464e49544f4f42ull /* "BOOTINFO" little-endian */
-#define BOOTINFO_VERSION 2u
+#define BOOTINFO_VERSION 3u
 
 /* Virtual layout of the one address space (docs/boot.md). */
 #define BOOT_PHYSMAP_BASE 0xffff800000000000ull /* all of RAM, phys + base */
@@ -73,6 +73,23 @@ typedef struct bootinfo_module {
     char name[BOOTINFO_MODULE_NAME_MAX]; /* NUL-terminated ESP path, e.g. "\EXOSPACE\HELLO.TXT" */
 } bootinfo_module_t;
 
+/* The firmware's clock as GetTime (UEFI 2.10, 8.3.1) gave it, just before the loader's
+ * ExitBootServices. valid is 0 when GetTime failed (then the rest is 0). */
+typedef struct bootinfo_time {
+    uint16_t year; /* 1900..9999 */
+    uint8_t month; /* 1..12 */
+    uint8_t day;   /* 1..31 */
+    uint8_t hour;  /* 0..23 */
+    uint8_t minute;
+    uint8_t second;
+    uint8_t valid;
+    int16_t timezone; /* minutes, local = UTC + timezone; 2047: unspecified (taken as UTC) */
+    uint8_t daylight; /* EFI_TIME_ADJUST_DAYLIGHT / EFI_TIME_IN_DAYLIGHT bits */
+    uint8_t _pad;
+    uint32_t nanosecond;
+    uint64_t tsc; /* rdtsc right after GetTime returned */
+} bootinfo_time_t;
+
 typedef struct bootinfo {
     uint64_t magic;   /* BOOTINFO_MAGIC */
     uint32_t version; /* BOOTINFO_VERSION */
@@ -98,6 +115,7 @@ typedef struct bootinfo {
     char cmdline[BOOTINFO_CMDLINE_MAX]; /* NUL-terminated */
     bootinfo_mmap_entry_t mmap[BOOTINFO_MAX_MMAP];
     bootinfo_module_t modules[BOOTINFO_MAX_MODULES];
+    bootinfo_time_t time;
 } bootinfo_t;
 
 _Static_assert(sizeof(bootinfo_mmap_entry_t) == 32, "mmap entry layout");
@@ -108,7 +126,11 @@ _Static_assert(offsetof(bootinfo_t, fb) == 112, "bootinfo fb offset");
 _Static_assert(offsetof(bootinfo_t, cmdline) == 160, "bootinfo cmdline offset");
 _Static_assert(offsetof(bootinfo_t, mmap) == 672, "bootinfo mmap offset");
 _Static_assert(offsetof(bootinfo_t, modules) == 672 + 32 * BOOTINFO_MAX_MMAP, "modules offset");
-_Static_assert(sizeof(bootinfo_t) == 672 + 32 * BOOTINFO_MAX_MMAP + 80 * BOOTINFO_MAX_MODULES,
+_Static_assert(sizeof(bootinfo_time_t) == 24, "time layout");
+_Static_assert(offsetof(bootinfo_t, time) ==
+                   672 + 32 * BOOTINFO_MAX_MMAP + 80 * BOOTINFO_MAX_MODULES,
+               "time offset");
+_Static_assert(sizeof(bootinfo_t) == 672 + 32 * BOOTINFO_MAX_MMAP + 80 * BOOTINFO_MAX_MODULES + 24,
                "bootinfo size");
 _Static_assert(sizeof(bootinfo_t) % 8 == 0, "bootinfo is 8-byte sized");
 

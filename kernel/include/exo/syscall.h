@@ -21,7 +21,8 @@ enum exo_syscall {
     SYS_CONSOLE_WRITE = 5,   /* [cap] (console WRITE, ptr, len) -> bytes written */
     SYS_REGION_ALLOC = 6,    /* [cap] (memory MEM_ALLOC, size, prot, uint64 *base or 0) -> handle
                                 of a new region cap (prot + GRANT + DERIVE), mapped with prot */
-    SYS_CLOCK = 7,           /* () -> nanoseconds since boot */
+    SYS_CLOCK = 7,           /* (EXO_CLOCK_*) -> nanoseconds: since boot (MONOTONIC), since
+                                1970-01-01 UTC (REALTIME; 0 without a wall clock) */
     SYS_CPU = 8,             /* () -> index of the core running the caller */
     SYS_DOMAIN_START = 9,    /* [cap] (const exo_domain_spawn_t *) -> handle of the new domain */
     SYS_DOMAIN_WAIT = 10,    /* [cap] (domain DOMAIN_WAIT) -> its exit status, once ended */
@@ -69,8 +70,13 @@ enum exo_syscall {
                                  max 0: only their number; ERR_TOO_BIG if max is short */
     SYS_POWER = 37,           /* [cap] (power POWER_OFF or POWER_REBOOT, EXO_POWER_*): powers
                                  the machine off or resets it; returns only an error */
-    SYS_COUNT = 38
+    SYS_CONT_JOIN = 38,       /* [cap] (continuation CONT_JOIN) -> 0 once it has ended (a
+                                 blocking join; EXO_OP_CONT_JOIN is the ring's) */
+    SYS_COUNT = 39
 };
+
+#define EXO_CLOCK_MONOTONIC 0u /* SYS_CLOCK: since the kernel's clock started; never back */
+#define EXO_CLOCK_REALTIME 1u  /* SYS_CLOCK: the firmware's wall clock at boot, carried on */
 
 #define YIELD_MIGRATE 1u /* SYS_YIELD flag: resume on the next core, if there is one */
 
