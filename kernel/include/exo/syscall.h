@@ -69,7 +69,10 @@ enum exo_syscall {
                                  max 0: only their number; ERR_TOO_BIG if max is short */
     SYS_POWER = 37,           /* [cap] (power POWER_OFF or POWER_REBOOT, EXO_POWER_*): powers
                                  the machine off or resets it; returns only an error */
-    SYS_COUNT = 38
+    SYS_TRACE = 38,           /* [cap] (trace, EXO_TRACE_OP_*, arg): kernel tracing on, off,
+                                 clear (TRACE_CONTROL), info, read records (TRACE_READ);
+                                 exo/trace.h */
+    SYS_COUNT = 39
 };
 
 #define YIELD_MIGRATE 1u /* SYS_YIELD flag: resume on the next core, if there is one */
