@@ -20,6 +20,7 @@ static uint64_t live_caps; /* LIVE slots in all tables (lock) */
 
 char cap_console_object;
 char cap_power_object;
+char cap_trace_object;
 
 bool caps_lock(void) {
     return spin_lock(&lock);
@@ -57,7 +58,7 @@ static void domain_ref_obj(void *o) {
 static void domain_unref_obj(void *o) {
     domain_release(o);
 }
-static void static_obj(void *o) { /* the console, power: singletons that never go */
+static void static_obj(void *o) { /* the console, power, trace: singletons that never go */
     (void)o;
 }
 
@@ -81,6 +82,7 @@ static const cap_type_ops_t type_ops[CAP_TYPE_COUNT] = {
     [CAP_RING] = {CAP_RIGHTS_RING, ring_cap_ref, ring_cap_unref, NULL},
     [CAP_CONSOLE] = {CAP_RIGHTS_CONSOLE, static_obj, static_obj, NULL},
     [CAP_POWER] = {CAP_RIGHTS_POWER, static_obj, static_obj, NULL},
+    [CAP_TRACE] = {CAP_RIGHTS_TRACE, static_obj, static_obj, NULL},
 };
 
 static const cap_type_ops_t *ops_of(uint16_t type) {

@@ -7,6 +7,7 @@
 #include <caps/cap.h>
 #include <kernel/panic.h>
 #include <mm/heap.h>
+#include <trace/trace.h>
 
 #include "ipc_priv.h"
 
@@ -98,6 +99,7 @@ int64_t ipc_call_collect(ipc_call_t *c, domain_t *d, uint64_t buf) {
 }
 
 int64_t ipc_reply(domain_t *d, exo_handle_t reply, const exo_msg_t *m) {
+    trace_event(EXO_TRACE_IPC_REPLY, reply, (uint32_t)m->label);
     status_t st = ipc_msg_check(m);
     if (st != STATUS_OK) {
         return st;

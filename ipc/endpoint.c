@@ -8,6 +8,7 @@
 #include <kernel/panic.h>
 #include <mm/heap.h>
 #include <mm/view.h>
+#include <trace/trace.h>
 
 #include "ipc_priv.h"
 
@@ -208,6 +209,7 @@ void endpoint_wait_message(endpoint_t *ep, cont_t *c, event_t **ev) {
 
 int64_t ipc_send(domain_t *d, exo_handle_t eph, const exo_msg_t *m, ipc_call_t *call,
                  endpoint_t **wait_ep) {
+    trace_event(call ? EXO_TRACE_IPC_CALL : EXO_TRACE_IPC_SEND, eph, (uint32_t)m->label);
     status_t st = ipc_msg_check(m);
     if (st != STATUS_OK) {
         return st;
@@ -287,6 +289,7 @@ int64_t ipc_recv(domain_t *d, exo_handle_t eph, uint64_t buf, endpoint_t **wait_
         st = ipc_msg_deliver(k, d, buf); /* on failure the message stays first */
     }
     if (st == STATUS_OK) {
+        trace_event(EXO_TRACE_IPC_RECV, eph, (uint32_t)k->label);
         ep->head = k->next;
         if (ep->head == NULL) {
             ep->tail = NULL;

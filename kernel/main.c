@@ -31,6 +31,7 @@
 #include <mm/region.h>
 #include <mm/vm.h>
 #include <sched/sched.h>
+#include <trace/trace.h>
 
 bootinfo_t boot_info; /* the kernel's copy: the loader's page goes back to the pmm */
 ksym_table_t kernel_symbols;
@@ -171,6 +172,7 @@ void kmain(const bootinfo_t *bi) {
     interrupts_init();            /* PIC off, LAPIC, IOAPIC, TSC, timers, IPIs */
     smp_init();                   /* every other core into its scheduler loop */
     irq_enable();
+    trace_init(boot_info.cmdline);    /* trace=on|serial: recording from here, every core */
     input_init();                     /* COM1 and the PS/2 keyboard into the input buffer */
     region_init();                    /* the user window's address-space allocator */
     watchdog_init(boot_info.cmdline); /* CPU budget of user continuations */

@@ -10,6 +10,7 @@
 #include <mm/uaccess.h>
 #include <mm/view.h>
 #include <stdatomic.h>
+#include <trace/trace.h>
 
 #include "ring_priv.h"
 
@@ -137,6 +138,7 @@ static const ucont_wait_ops_t ring_wait_ops = {ring_wait_arm, ring_wait_resume};
 
 int64_t sys_ring_enter(ucont_t *self, user_regs_t *tf, exo_handle_t h, uint64_t to_submit,
                        uint64_t min_complete, uint64_t flags) {
+    trace_event(EXO_TRACE_RING_ENTER, h, (uint32_t)to_submit);
     if ((flags & ~(uint64_t)EXO_ENTER_FLAGS_ALL) || to_submit > UINT32_MAX ||
         min_complete > UINT32_MAX) {
         return ERR_INVALID;

@@ -2,8 +2,8 @@
  * init: the first domain. With no scenario among its arguments (the kernel's init= words)
  * it starts the system: the services the boot config names (the kernel passes them as one
  * word, services=a,b,c: docs/boot.md), then the shell, which gets a console cap that can
- * read, most of init's memory and the power cap; when the shell ends, init kills the
- * services and ends with the shell's status.
+ * read, most of init's memory, the power cap and the trace cap; when the shell ends, init
+ * kills the services and ends with the shell's status.
  *
  * Otherwise it runs the test scenarios its arguments name and exits 0 only if all passed:
  *   hello      start hello, expect status 0
@@ -42,6 +42,8 @@
  *   introspect the calls that list domains, cores, boot modules and caps, and SYS_POWER's
  *              refusals: introspect gets a power cap without the power rights, every
  *              check must give its result or its specific error, it must end with 0
+ *   trace      tracetest: SYS_TRACE's refusals, and a continuation's null traps read back
+ *              from its core's trace buffer (init passes it the trace cap)
  *   all        hello isolation watchdog fpu caps revoke rings (not console: it needs
  *              input)
  */
@@ -159,6 +161,18 @@ static void scenario_introspect(void) {
     expect("introspect", id < 0 ? id : exo_domain_wait((uint64_t)id), 0);
 }
 
+static void scenario_trace(void) {
+    exo_domain_spawn_t req = exo_spawn_request("tracetest", "tracetest");
+    exo_spawn_add_console(&req, CAP_RIGHT_WRITE);
+    req.caps[req.ncaps++] =
+        (exo_spawn_cap_t){.handle = exo_start_cap(CAP_TRACE), .rights = CAP_RIGHTS_TRACE};
+    int64_t id = exo_domain_spawn(&req);
+    if (id < 0) {
+        exo_printf("init: cannot start tracetest: %s\n", status_str((status_t)id));
+    }
+    expect("tracetest", id < 0 ? id : exo_domain_wait((uint64_t)id), 0);
+}
+
 static void scenario(const char *name) {
     exo_printf("init: scenario %s\n", name);
     if (strcmp(name, "hello") == 0) {
@@ -188,6 +202,8 @@ static void scenario(const char *name) {
         run_and_expect("storeuser", "storeuser demo", 0);
     } else if (strcmp(name, "introspect") == 0) {
         scenario_introspect();
+    } else if (strcmp(name, "trace") == 0) {
+        scenario_trace();
     } else if (strcmp(name, "console") == 0) {
         scenario_console();
     } else if (strcmp(name, "bench") == 0) {
@@ -246,7 +262,8 @@ static void start_services(const char *list) {
     }
 }
 
-/* The shell, with the console (it reads it), most of init's memory and the power cap. */
+/* The shell, with the console (it reads it), most of init's memory, the power cap and the
+ * trace cap. */
 static int64_t start_shell(void) {
     exo_domain_spawn_t req = exo_spawn_request("shell", "shell");
     exo_cap_info_t mem;
@@ -260,6 +277,10 @@ static int64_t start_shell(void) {
     exo_handle_t power = exo_start_cap(CAP_POWER);
     if (power != EXO_HANDLE_NONE) {
         req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = power, .rights = CAP_RIGHTS_POWER};
+    }
+    exo_handle_t trace = exo_start_cap(CAP_TRACE);
+    if (trace != EXO_HANDLE_NONE) {
+        req.caps[req.ncaps++] = (exo_spawn_cap_t){.handle = trace, .rights = CAP_RIGHTS_TRACE};
     }
     int64_t h = exo_domain_spawn(&req);
     if (h < 0) {

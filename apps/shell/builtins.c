@@ -85,8 +85,7 @@ static void bi_history(const command_t *cmd) {
 }
 
 static void bi_trace(const command_t *cmd) {
-    (void)cmd;
-    exo_printf("trace: not available yet (the kernel has no tracing yet)\n");
+    trace_builtin(cmd);
 }
 
 static void power(const char *what, uint32_t op) {
@@ -130,7 +129,8 @@ static const builtin_t builtins[] = {
     {"mem", "", "free frames, the kernel heap, regions, caps, this shell's budget", 0, 0, bi_mem},
     {"caps", "", "the caps this shell holds", 0, 0, bi_caps},
     {"history", "", "the lines entered before (Up and Down walk them)", 0, 0, bi_history},
-    {"trace", "", "kernel tracing: not available yet", 0, 0, bi_trace},
+    {"trace", "[on|off|clear|dump|<N> [<dom>]]",
+     "kernel tracing: switch it, or the last N records (20; of domain dom)", 0, 2, bi_trace},
     {"poweroff", "", "switch the machine off (ACPI S5)", 0, 0, bi_poweroff},
     {"reboot", "", "reset the machine", 0, 0, bi_reboot},
     {"exit", "[status]", "end the shell (init then ends with its status)", 0, 1, bi_exit},

@@ -3,8 +3,9 @@
  *   main.c      start-up, the prompt loop, and waiting: one ring holds a console read and
  *               an EXO_OP_WAIT for every job, so the shell sleeps until a key or an end
  *   jobs.c      the apps it started (domain caps it holds): foreground, background, kill
- *   builtins.c  the builtin table, help, kill, jobs, trace, poweroff, reboot, exit
+ *   builtins.c  the builtin table, help, kill, jobs, poweroff, reboot, exit
  *   sysview.c   what the kernel reports: ls (boot modules), ps, mem, caps
+ *   trace.c     the trace builtin: kernel tracing on, off, clear, records shown or dumped
  *   lineedit.c, history.c, parse.c: pure, host-tested (test/host)
  */
 #pragma once
@@ -88,3 +89,8 @@ void sysview_ls(void);
 void sysview_ps(void);
 void sysview_mem(void);
 void sysview_caps(void);
+
+/* ---- trace.c ---- */
+
+/* `trace [on|off|clear|dump|<N> [<dom>]]` (docs/shell.md); errors are one line. */
+void trace_builtin(const command_t *cmd);

@@ -150,7 +150,7 @@ static const char *type_name(uint32_t type) {
         [CAP_RING] = "ring",           [CAP_TIMER] = "timer",
         [CAP_INTERRUPT] = "interrupt", [CAP_IOPORT] = "ioport",
         [CAP_MMIO] = "mmio",           [CAP_CONSOLE] = "console",
-        [CAP_POWER] = "power",
+        [CAP_POWER] = "power",         [CAP_TRACE] = "trace",
     };
     return type < CAP_TYPE_COUNT && names[type] ? names[type] : "?";
 }
@@ -168,6 +168,8 @@ static const char *type_right(uint32_t type, uint32_t bit) {
         return bit == 8 ? "send" : bit == 9 ? "recv" : NULL;
     case CAP_POWER:
         return bit == 8 ? "off" : bit == 9 ? "reboot" : NULL;
+    case CAP_TRACE:
+        return bit == 8 ? "control" : bit == 9 ? "read" : NULL;
     default:
         return NULL;
     }

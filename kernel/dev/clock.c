@@ -99,6 +99,10 @@ uint64_t clock_ns_to_tsc(uint64_t ns) {
     return (uint64_t)(((__uint128_t)ns * tsc_per_ns_q32) >> 32);
 }
 
+uint64_t clock_tsc_boot(void) {
+    return tsc_boot;
+}
+
 uint64_t clock_ns(void) {
     return clock_tsc_to_ns(rdtsc() - tsc_boot);
 }

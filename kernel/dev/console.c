@@ -27,7 +27,7 @@ void console_fault_in_write(void) {
     __atomic_store_n(&fb_broken, true, __ATOMIC_SEQ_CST);
 }
 
-void console_write(const char *s, size_t n) {
+static void write_devices(const char *s, size_t n, bool fb) {
     bool irq = irq_save();
     bool locked = true;
     if (__atomic_load_n(&lock_abandoned, __ATOMIC_RELAXED)) {
@@ -48,13 +48,21 @@ void console_write(const char *s, size_t n) {
         }
     }
     serial_write(s, n);
-    if (!__atomic_load_n(&fb_broken, __ATOMIC_RELAXED)) {
+    if (fb && !__atomic_load_n(&fb_broken, __ATOMIC_RELAXED)) {
         fbcon_write(s, n);
     }
     if (locked) {
         __atomic_store_n(&console_lock.locked, 0, __ATOMIC_RELEASE);
     }
     irq_restore(irq);
+}
+
+void console_write(const char *s, size_t n) {
+    write_devices(s, n, true);
+}
+
+void console_write_serial(const char *s, size_t n) {
+    write_devices(s, n, false);
 }
 
 void console_wedge(void) {

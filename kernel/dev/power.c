@@ -4,6 +4,7 @@
 #include <dev/power.h>
 #include <kernel/kprintf.h>
 #include <mm/physmap.h>
+#include <trace/trace.h>
 
 #define SLP_EN (1u << 13)
 
@@ -14,6 +15,7 @@ void power_init(const acpi_info_t *acpi) {
 }
 
 void power_off(void) {
+    trace_drain_at_exit("power-off"); /* trace=serial */
     irq_disable();
     if (acpi_ref && acpi_ref->has_fadt && acpi_ref->has_s5 && acpi_ref->pm1a_cnt) {
         kprintf("power: entering ACPI S5 (soft-off)\n");
@@ -33,6 +35,7 @@ void power_off(void) {
 }
 
 void power_reboot(void) {
+    trace_drain_at_exit("reset"); /* trace=serial */
     irq_disable();
     if (acpi_ref && acpi_ref->has_reset) {
         const acpi_gas_t *r = &acpi_ref->reset_reg;

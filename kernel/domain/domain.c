@@ -18,6 +18,7 @@
 #include <loader/elfapp.h>
 #include <mm/heap.h>
 #include <stdatomic.h>
+#include <trace/trace.h>
 
 _Static_assert(ELFAPP_PROT_R == EXO_PROT_READ && ELFAPP_PROT_W == EXO_PROT_WRITE &&
                    ELFAPP_PROT_X == EXO_PROT_EXEC,
@@ -212,6 +213,7 @@ void domain_launch(domain_t *d, const char *args, uint64_t args_len) {
     ASSERT(st == STATUS_OK); /* in range, and its frame exists since domain_prepare */
     ucont_t *u = d->first;
     d->first = NULL;
+    trace_domain_start(d->id, d->parent_id, d->name);
     sched_spawn(&u->k);
 }
 
@@ -285,6 +287,7 @@ void domain_waiter_wake(domain_t *d, ucont_t *u) {
 }
 
 void domain_kill(domain_t *d, int64_t status) {
+    trace_event(EXO_TRACE_DOMAIN_KILL, (uint64_t)status, (uint32_t)d->id);
     domain_set_status(d, status);
     atomic_store(&d->dying, true); /* seq_cst: pairs with ucont_run's user_domain store */
     /* Waiters resume now (and end, seeing dying) instead of when their child ends. A
@@ -329,6 +332,7 @@ void domain_cont_ended(domain_t *d) {
     if (!last) {
         return;
     }
+    trace_event_for(EXO_TRACE_DOMAIN_EXIT, d->id, 0, (uint64_t)d->status, 0);
     domain_teardown(d);
     if (!d->quiet) {
         kprintf("domain %lu (%s) ended: status %ld\n", d->id, d->name, d->status);

@@ -79,23 +79,25 @@ status_t domain_create_module(const char *name, uint64_t name_len, budget_t *bud
 }
 
 /* init's root caps: a memory cap over all the RAM free now, which its own image and
- * stack are charged to (they become its children), the console and the machine's power.
- * These are the only root caps of those objects: every other cap to them descends from
- * init's (docs/security-model.md). */
+ * stack are charged to (they become its children), the console, the machine's power and
+ * kernel tracing. These are the only root caps of those objects: every other cap to them
+ * descends from init's (docs/security-model.md). */
 static status_t give_root_caps(domain_t *d, budget_t *root) {
     bool irq = caps_lock();
-    cap_slot_t *mem = NULL, *con = NULL, *pwr = NULL;
+    cap_slot_t *mem = NULL, *con = NULL, *pwr = NULL, *trc = NULL;
     status_t st = cap_reserve(d, &mem);
     st = st ? st : cap_reserve(d, &con);
     st = st ? st : cap_reserve(d, &pwr);
+    st = st ? st : cap_reserve(d, &trc);
     if (st == STATUS_OK) {
         cap_install_ref(mem, CAP_MEMORY, CAP_RIGHTS_MEMORY, root, NULL);
         cap_adopt_roots(d, mem); /* its image and stack */
         cap_install_ref(con, CAP_CONSOLE, CAP_RIGHTS_CONSOLE, &cap_console_object, NULL);
         cap_install_ref(pwr, CAP_POWER, CAP_RIGHTS_POWER, &cap_power_object, NULL);
+        cap_install_ref(trc, CAP_TRACE, CAP_RIGHTS_TRACE, &cap_trace_object, NULL);
     } else {
-        cap_slot_t *got[] = {mem, con, pwr};
-        for (uint32_t i = 0; i < 3; i++) {
+        cap_slot_t *got[] = {mem, con, pwr, trc};
+        for (uint32_t i = 0; i < 4; i++) {
             if (got[i]) {
                 cspace_unreserve(got[i]);
             }

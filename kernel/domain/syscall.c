@@ -27,6 +27,7 @@
 #include <mm/uaccess.h>
 #include <rings/ring.h>
 #include <stdatomic.h>
+#include <trace/trace.h>
 
 #define CONSOLE_WRITE_MAX 4096
 #define CONSOLE_WRITE_CHUNK 256
@@ -247,6 +248,8 @@ static int64_t cap_call(domain_t *d, const user_regs_t *tf, uint64_t nr) {
         return sys_cap_mint(d, a0, a1, a2);
     case SYS_CAP_LIST:
         return sys_cap_list(d, a0, a1);
+    case SYS_TRACE:
+        return sys_trace(d, a0, a1, a2);
     default:
         return ERR_UNSUPPORTED;
     }
@@ -255,8 +258,10 @@ static int64_t cap_call(domain_t *d, const user_regs_t *tf, uint64_t nr) {
 void syscall_dispatch(user_regs_t *tf) {
     ucont_t *self = ucont_current();
     ASSERT(self != NULL);
+    uint64_t nr = user_regs_number(tf);
+    trace_event(EXO_TRACE_SYSCALL, 0, (uint32_t)nr);
     int64_t ret;
-    switch (user_regs_number(tf)) {
+    switch (nr) {
     case SYS_NULL:
         ret = 0;
         break;
@@ -339,10 +344,11 @@ void syscall_dispatch(user_regs_t *tf) {
                                  user_regs_arg(tf, 2), user_regs_arg(tf, 3));
         break;
     default:
-        ret = cap_call(self->dom, tf, user_regs_number(tf));
+        ret = cap_call(self->dom, tf, nr);
         break;
     }
     user_regs_set_result(tf, (uint64_t)ret);
+    trace_event(EXO_TRACE_SYSRET, (uint64_t)ret, (uint32_t)nr);
     if (ucont_must_end(self)) {
         ucont_leave(self, tf, UCONT_END); /* killed or cancelled from another core meanwhile */
     }

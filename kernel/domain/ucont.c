@@ -13,6 +13,7 @@
 #include <kernel/panic.h>
 #include <mm/heap.h>
 #include <stdatomic.h>
+#include <trace/trace.h>
 
 static void ucont_run(cont_t *k);
 
@@ -106,13 +107,17 @@ static void ucont_run(cont_t *k) {
         atomic_store_explicit(&c->user_cont, 0, memory_order_relaxed);
         c->current_user = NULL;
         irq_restore(irq);
+        trace_event_for(EXO_TRACE_CONT_END, d->id, u->id, 0, UCONT_END);
         ucont_end(u);
         return;
     }
     view_activate(&d->view);
     fpu_restore(u->fpu);
     watchdog_arm(c, u);
+    trace_event_for(EXO_TRACE_CONT_RUN, d->id, u->id, 0, 0);
     uint64_t why = user_enter(&u->regs);
+    trace_event_for(why == UCONT_END ? EXO_TRACE_CONT_END : EXO_TRACE_CONT_SUSPEND, d->id, u->id, 0,
+                    (uint32_t)why);
     watchdog_disarm(c);
     view_deactivate(&d->view);
     atomic_store(&c->user_domain, 0);

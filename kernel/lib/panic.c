@@ -5,6 +5,7 @@
 #include <dev/qemu_exit.h>
 #include <kernel/kprintf.h>
 #include <kernel/panic.h>
+#include <trace/trace.h>
 
 int panic_exits_qemu;
 int panic_backtrace_done;
@@ -30,6 +31,7 @@ void panic(const char *fmt, ...) {
         kprintf("panic: exiting QEMU (panic=exit)\n");
         qemu_exit(QEMU_EXIT_PANIC);
     }
+    trace_drain_at_exit("panic"); /* trace=serial */
     kprintf("panic: system halted\n");
     cpu_halt_forever();
 }

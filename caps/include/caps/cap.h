@@ -76,6 +76,8 @@ status_t cap_revoke(struct domain *d, exo_handle_t h, uint64_t *count);
 extern char cap_console_object;
 /* The machine's power (CAP_POWER): one object; the kernel gives init the only root cap. */
 extern char cap_power_object;
+/* Kernel tracing (CAP_TRACE): one object; the kernel gives init the only root cap. */
+extern char cap_trace_object;
 
 /* Live caps in all tables (leak checks). */
 uint64_t caps_live(void);

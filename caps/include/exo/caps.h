@@ -34,6 +34,7 @@ enum exo_cap_type {
     CAP_MMIO = 11,        /* (user drivers) */
     CAP_CONSOLE = 12,     /* the kernel console: write, read its input */
     CAP_POWER = 13,       /* the machine's power: switch it off, reset it (init gets it) */
+    CAP_TRACE = 14,       /* kernel tracing: start, stop, clear, read it (init gets it) */
     CAP_TYPE_COUNT
 };
 
@@ -55,6 +56,8 @@ enum exo_cap_type {
 #define CAP_RIGHT_EP_RECV (1u << 9)        /* endpoint: receive (never inside a message) */
 #define CAP_RIGHT_POWER_OFF (1u << 8)      /* power: switch the machine off (SYS_POWER) */
 #define CAP_RIGHT_POWER_REBOOT (1u << 9)   /* power: reset the machine (SYS_POWER) */
+#define CAP_RIGHT_TRACE_CONTROL (1u << 8)  /* trace: on, off, clear (SYS_TRACE) */
+#define CAP_RIGHT_TRACE_READ (1u << 9)     /* trace: read the records (SYS_TRACE) */
 
 #define CAP_RIGHTS_ALL 0xffffu /* every right any type has (a request may name more) */
 
@@ -75,6 +78,8 @@ enum exo_cap_type {
 #define CAP_RIGHTS_CONSOLE (CAP_RIGHT_READ | CAP_RIGHT_WRITE | CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE)
 #define CAP_RIGHTS_POWER                                                                           \
     (CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE | CAP_RIGHT_POWER_OFF | CAP_RIGHT_POWER_REBOOT)
+#define CAP_RIGHTS_TRACE                                                                           \
+    (CAP_RIGHT_GRANT | CAP_RIGHT_DERIVE | CAP_RIGHT_TRACE_CONTROL | CAP_RIGHT_TRACE_READ)
 
 /* SYS_CAP_TRANSFER flags. */
 #define CAP_TRANSFER_MOVE 1u /* the cap leaves the caller's table (else: a copy, a child) */

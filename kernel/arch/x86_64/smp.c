@@ -18,6 +18,7 @@
 #include <kernel/string.h>
 #include <mm/physmap.h>
 #include <mm/vm.h>
+#include <trace/trace.h>
 
 extern char trampoline_start[], trampoline_end[], tramp_gdt[], tramp_pm32[], tramp_lm64[],
     tramp_params[];
@@ -163,6 +164,7 @@ void smp_call(uint32_t index, void (*fn)(void *arg), void *arg, bool wait) {
     uint64_t seq = ++b->posted;
     b->arg = arg;
     __atomic_store_n(&b->fn, fn, __ATOMIC_RELEASE);
+    trace_event(EXO_TRACE_IPI, VEC_IPI_CALL, index);
     lapic_send_ipi(cpus[index]->apic_id, VEC_IPI_CALL);
     while (wait && __atomic_load_n(&b->done, __ATOMIC_ACQUIRE) < seq) {
         ipi_call();
@@ -173,6 +175,7 @@ void smp_call(uint32_t index, void (*fn)(void *arg), void *arg, bool wait) {
 
 void smp_wake(uint32_t index) {
     if (index != this_cpu()->index) {
+        trace_event(EXO_TRACE_IPI, VEC_IPI_WAKE, index);
         lapic_send_ipi(cpus[index]->apic_id, VEC_IPI_WAKE);
     }
 }
@@ -194,6 +197,7 @@ static void shootdown_local(void *arg) {
 
 void tlb_shootdown(uint64_t mask, uint64_t va, uint64_t pages) {
     shootdown_t s = {va, pages};
+    trace_event(EXO_TRACE_TLB_SHOOTDOWN, va, (uint32_t)pages);
     for (uint32_t i = 0; i < cpu_count; i++) {
         if (mask & (1ull << i)) {
             smp_call(i, shootdown_local, &s, true);

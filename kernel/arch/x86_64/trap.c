@@ -19,6 +19,7 @@
 #include <kernel/ksym.h>
 #include <kernel/panic.h>
 #include <kernel/symbols.h>
+#include <trace/trace.h>
 
 static const char *const exception_names[32] = {
     "#DE divide error",
@@ -121,6 +122,7 @@ bool uaccess_fixup(trap_frame_t *tf) {
         return false;
     }
     uint64_t addr = read_cr2();
+    trace_event(EXO_TRACE_PAGE_FAULT, addr, (uint32_t)tf->error);
     if (!(tf->error & PF_PRESENT) && ufault_kernel_access(addr, pf_access(tf->error))) {
         return true; /* mapped now: rep movsb goes on where it stopped */
     }
@@ -139,6 +141,7 @@ void trap_dispatch(trap_frame_t *tf) {
                           .rip = tf->rip};
             if (tf->vector == 14) {
                 f.addr = read_cr2();
+                trace_event(EXO_TRACE_PAGE_FAULT, f.addr, (uint32_t)tf->error);
                 f.access = pf_access(tf->error);
                 f.present = tf->error & PF_PRESENT;
             }

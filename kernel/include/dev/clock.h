@@ -15,6 +15,8 @@ status_t clock_init(const acpi_info_t *acpi);
 uint64_t clock_tsc_hz(void);
 /* Nanoseconds since clock_init (monotonic, all cores). */
 uint64_t clock_ns(void);
+/* The TSC value clock_ns counts from. */
+uint64_t clock_tsc_boot(void);
 /* TSC ticks for a duration, and back. */
 uint64_t clock_ns_to_tsc(uint64_t ns);
 uint64_t clock_tsc_to_ns(uint64_t ticks);

@@ -15,6 +15,9 @@
 
 void console_init(void);
 void console_write(const char *s, size_t n);
+/* The same, to the serial port only: bulk output the framebuffer would take too long to
+ * scroll through (the trace drain). */
+void console_write_serial(const char *s, size_t n);
 /* From now on the console lock is only tried for a bounded time (panics, exceptions). */
 void console_panic_mode(void);
 /* For the crash tests only: takes the console lock and never gives it back. */

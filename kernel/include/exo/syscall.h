@@ -72,7 +72,10 @@ enum exo_syscall {
                                  the machine off or resets it; returns only an error */
     SYS_CONT_JOIN = 38,       /* [cap] (continuation CONT_JOIN) -> 0 once it has ended (a
                                  blocking join; EXO_OP_CONT_JOIN is the ring's) */
-    SYS_COUNT = 39
+    SYS_TRACE = 39,           /* [cap] (trace, EXO_TRACE_OP_*, arg): kernel tracing on, off,
+                                 clear (TRACE_CONTROL), info, read records (TRACE_READ);
+                                 exo/trace.h */
+    SYS_COUNT = 40
 };
 
 #define EXO_CLOCK_MONOTONIC 0u /* SYS_CLOCK: since the kernel's clock started; never back */

@@ -9,6 +9,7 @@
  *   caps.h     capabilities                      region.h  memory regions and budgets
  *   domain.h   domains: start, wait, lists       time.h    clocks and sleeping
  *   ipc.h      endpoints, send, receive, calls   ring.h    rings (asynchronous calls)
+ *   trace.h    kernel tracing (a trace cap)
  * and trap.h, the raw SYSCALL.
  */
 #pragma once
@@ -27,6 +28,7 @@
 #include <user/region.h>
 #include <user/ring.h>
 #include <user/time.h>
+#include <user/trace.h>
 
 int main(int argc, char **argv);
 
