@@ -18,6 +18,7 @@
 #include <domain/domain.h>
 #include <domain/watchdog.h>
 #include <kernel/boot.h>
+#include <kernel/bootphase.h>
 #include <kernel/cmdline.h>
 #include <kernel/cpu.h>
 #include <kernel/kprintf.h>
@@ -153,8 +154,9 @@ static bool cmdline_is(const char *cmdline, const char *key, const char *value) 
 void kmain(const bootinfo_t *bi);
 
 void kmain(const bootinfo_t *bi) {
-    boot_copy(bi);  /* bootinfo into the kernel image */
-    console_init(); /* serial: kprintf works from here */
+    bootphase_mark(BOOTPHASE_KERNEL_ENTRY); /* boot times, for scripts/bench (boottimes) */
+    boot_copy(bi);                          /* bootinfo into the kernel image */
+    console_init();                         /* serial: kprintf works from here */
     panic_exits_qemu =
         cmdline_is(boot_info.cmdline, "panic", "exit") || cmdline_has(boot_info.cmdline, "ktest");
     cpu_boot_init();           /* boot core: GDT, TSS, IST stacks, GS base */
@@ -167,16 +169,20 @@ void kmain(const bootinfo_t *bi) {
     vm_init(&boot_info);          /* kernel-owned page tables, W^X image */
     cpu_boot_guard();             /* guard pages under the boot core's stacks */
     pmm_reclaim_boot(&boot_info); /* loader + boot-services memory freed */
-    platform_init(&boot_info);    /* ACPI: CPUs, IOAPICs, HPET, FADT */
-    power_init(&platform_acpi);   /* S5 and the reset register */
-    interrupts_init();            /* PIC off, LAPIC, IOAPIC, TSC, timers, IPIs */
-    smp_init();                   /* every other core into its scheduler loop */
+    bootphase_mark(BOOTPHASE_MM_READY);
+    platform_init(&boot_info);  /* ACPI: CPUs, IOAPICs, HPET, FADT */
+    power_init(&platform_acpi); /* S5 and the reset register */
+    interrupts_init();          /* PIC off, LAPIC, IOAPIC, TSC, timers, IPIs */
+    bootphase_mark(BOOTPHASE_TIMERS_READY);
+    smp_init(); /* every other core into its scheduler loop */
+    bootphase_mark(BOOTPHASE_SMP_UP);
     irq_enable();
     trace_init(boot_info.cmdline);    /* trace=on|serial: recording from here, every core */
     input_init();                     /* COM1 and the PS/2 keyboard into the input buffer */
     region_init();                    /* the user window's address-space allocator */
     watchdog_init(boot_info.cmdline); /* CPU budget of user continuations */
     boot_finish();
+    bootphase_mark(BOOTPHASE_KERNEL_READY);
 
     char arg[BOOTINFO_CMDLINE_MAX];
     if (cmdline_get(boot_info.cmdline, "crash", arg, sizeof(arg))) {
@@ -195,6 +201,8 @@ void kmain(const bootinfo_t *bi) {
         kprintf("exospace: nothing to run, exiting QEMU (idle=exit)\n");
         qemu_exit(QEMU_EXIT_PASS);
     }
+    bootphase_mark(BOOTPHASE_INIT_START);
+    bootphase_report(boot_info.cmdline);  /* boottimes: the marks so far, for scripts/bench */
     domain_start_init(boot_info.cmdline); /* the first domain; it starts the rest */
     sched_start();
 }

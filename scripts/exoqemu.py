@@ -26,6 +26,10 @@ EXIT_CODES = {33: "pass", 35: "fail", 37: "panic"}  # kernel/include/dev/qemu_ex
 ANSI = re.compile(r"\x1b\[[0-9;=?]*[A-Za-z]")
 OVMF_CANDIDATES = ["/usr/share/ovmf/OVMF.fd", "/usr/share/qemu/OVMF.fd"]
 KEY_HOLD_MS = 50  # send-key's press-to-release time (QEMU's default is 100 ms)
+# QEMU's deterministic mode (docs/performance.md): one guest instruction is one ns of
+# virtual time, the idle guest jumps to its next timer instead of sleeping, and the RTC
+# follows that clock from a fixed date. rdtsc deltas are then retired guest instructions.
+ICOUNT_ARGS = ["-icount", "shift=0,sleep=off", "-rtc", "base=2024-01-01T00:00:00,clock=vm"]
 
 
 def esp(image):
@@ -124,8 +128,15 @@ def qemu_argv(args, image):
         argv += ["-accel", "kvm", "-cpu", "host"]
     else:
         argv += ["-accel", "tcg", "-cpu", args.cpu]
-    if args.rtc:
+    if args.rtc and not args.icount:  # --icount fixes the clock itself
         argv += ["-rtc", f"base={args.rtc}"]
+    if args.no_vga:
+        argv += ["-vga", "none"]
+    if args.icount:
+        argv += ICOUNT_ARGS
+    if getattr(args, "tpm_socket", None):
+        argv += ["-chardev", f"socket,id=chrtpm,path={args.tpm_socket}",
+                 "-tpmdev", "emulator,id=tpm0,chardev=chrtpm", "-device", "tpm-tis,tpmdev=tpm0"]
     if args.usb:
         argv += ["-device", "qemu-xhci,id=xhci",
                  "-device", "usb-storage,bus=xhci.0,drive=boot,removable=on"]
@@ -146,15 +157,58 @@ def add_machine_options(p):
     p.add_argument("--no-hpet", action="store_true", help="a machine without an HPET")
     p.add_argument("--no-i8042", action="store_true",
                    help="a machine without a PS/2 controller (the FADT says so too)")
+    p.add_argument("--no-vga", action="store_true",
+                   help="a machine without a display adapter (no GOP framebuffer: serial only)")
     p.add_argument("--kvm", action="store_true", help="use KVM (real machines only)")
     p.add_argument("--ovmf", help="firmware image")
     p.add_argument("--rtc", metavar="DATE",
                    help="start the machine's clock at DATE (UTC, e.g. 2024-02-29T12:34:56)")
+    p.add_argument("--icount", action="store_true",
+                   help="deterministic mode: " + " ".join(ICOUNT_ARGS) + " (rdtsc deltas are "
+                        "retired guest instructions)")
+    p.add_argument("--tpm", choices=["off", "on", "auto"], default="off",
+                   help="attach a TPM 2.0 emulated by swtpm (tpm-tis); 'auto': if swtpm is "
+                        "installed. OVMF under --icount boots about 3x faster with one")
+
+
+def tpm_start(args, sockdir):
+    """Starts swtpm for --tpm (a fresh state in sockdir, gone with it) and sets
+    args.tpm_socket; returns the process or None. swtpm ends when QEMU disconnects."""
+    args.tpm_socket = None
+    if args.tpm == "off" or (args.tpm == "auto" and shutil.which("swtpm") is None):
+        return None
+    if shutil.which("swtpm") is None:
+        raise SystemExit("exoqemu: --tpm on needs swtpm (scripts/deps --bench)")
+    state = os.path.join(sockdir, "tpm")
+    os.makedirs(state, exist_ok=True)
+    sock = os.path.join(sockdir, "swtpm.sock")
+    proc = subprocess.Popen(["swtpm", "socket", "--tpm2", "--terminate",
+                             "--tpmstate", f"dir={state}", "--ctrl", f"type=unixio,path={sock}"],
+                            stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                            stderr=subprocess.DEVNULL, start_new_session=True)
+    deadline = time.monotonic() + 10
+    while not os.path.exists(sock):
+        if proc.poll() is not None or time.monotonic() > deadline:
+            raise SystemExit("exoqemu: swtpm did not start")
+        time.sleep(0.02)
+    args.tpm_socket = sock
+    return proc
+
+
+def tpm_stop(proc):
+    if proc is not None and proc.poll() is None:
+        proc.terminate()
+        try:
+            proc.wait(timeout=5)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+            proc.wait()
 
 
 def cmd_run(args):
     workdir = os.path.join(os.path.dirname(os.path.abspath(args.image)), "run")
     image = prepare_image(args, workdir)
+    tpm_start(args, tempfile.mkdtemp(prefix="exoqemu-"))  # swtpm ends with QEMU (--terminate)
     argv = qemu_argv(args, image) + ["-serial", "mon:stdio"]
     if args.headless or not os.environ.get("DISPLAY"):
         argv += ["-display", "none"]
@@ -393,6 +447,7 @@ def run_test(args, log):
     image = prepare_image(args, workdir)
     sockdir = tempfile.mkdtemp(prefix="exoqemu-")  # AF_UNIX paths must stay short
     qmp_path = os.path.join(sockdir, "qmp.sock")
+    tpm = tpm_start(args, sockdir)
     argv = qemu_argv(args, image) + ["-display", "none", "-serial", "stdio", "-monitor",
                                      "none", "-qmp", f"unix:{qmp_path},server=on,wait=off"]
     log.write(("$ " + " ".join(argv) + "\n").encode())
@@ -474,6 +529,7 @@ def run_test(args, log):
                     pass
             except (OSError, ValueError):
                 pass
+        tpm_stop(tpm)
         shutil.rmtree(sockdir, ignore_errors=True)
     if sends:
         raise Verdict(f"never typed {sends[0][1]!r}: no line matched /{sends[0][0].pattern}/")

@@ -5,6 +5,9 @@
  * read, most of init's memory, the power cap and the trace cap; when the shell ends, init
  * kills the services and ends with the shell's status.
  *
+ * With the word boottimes among its arguments (the kernel adds it when its command line has
+ * it) the shell gets it too, and prints the TSC at its first prompt (docs/performance.md).
+ *
  * Otherwise it runs the test scenarios its arguments name and exits 0 only if all passed:
  *   hello      start hello, expect status 0
  *   isolation  a victim domain runs while probes read and write its memory, read the
@@ -26,6 +29,8 @@
  *   ringbench  ringbench (ring nops against the null trap)
  *   ipcbench   ipcbench (calls, round trips across cores, region moves and copies);
  *              ipcbench-quick runs it with a tenth of the iterations
+ *   suite      bench, the benchmark suite against Linux (scripts/bench); suite-quick runs
+ *              it with a hundredth of the counts (the ctest)
  *   console    conecho reads a line from the console (the test runner types it on the
  *              serial line or presses it on the PS/2 keyboard): init's console cap must
  *              have READ and WRITE, a child from exo_domain_start must not be able to
@@ -214,6 +219,10 @@ static void scenario(const char *name) {
         run_and_expect("ipcbench", "ipcbench", 0);
     } else if (strcmp(name, "ipcbench-quick") == 0) {
         run_and_expect("ipcbench", "ipcbench quick", 0);
+    } else if (strcmp(name, "suite") == 0) {
+        run_and_expect("bench", "bench", 0);
+    } else if (strcmp(name, "suite-quick") == 0) {
+        run_and_expect("bench", "bench quick", 0);
     } else if (strcmp(name, "all") == 0) {
         scenario("hello");
         scenario("isolation");
@@ -264,8 +273,8 @@ static void start_services(const char *list) {
 
 /* The shell, with the console (it reads it), most of init's memory, the power cap and the
  * trace cap. */
-static int64_t start_shell(void) {
-    exo_domain_spawn_t req = exo_spawn_request("shell", "shell");
+static int64_t start_shell(bool boottimes) {
+    exo_domain_spawn_t req = exo_spawn_request("shell", boottimes ? "shell boottimes" : "shell");
     exo_cap_info_t mem;
     if (exo_cap_info(exo_memory_cap(), &mem) == 0) {
         uint64_t free = mem.a - mem.b;
@@ -299,20 +308,23 @@ int main(int argc, char **argv) {
     const exo_start_t *s = exo_start_info();
     exo_printf("init: domain %lu, args \"%s\"\n", s->domain_id, s->args);
     const char *service_list = "";
+    bool boottimes = false;
     int nscenarios = 0;
     for (int i = 0; i < argc && s->args_len > 0; i++) {
         if (strncmp(argv[i], "services=", 9) == 0) {
             service_list = argv[i] + 9;
+        } else if (strcmp(argv[i], "boottimes") == 0) {
+            boottimes = true;
         } else {
             nscenarios++;
         }
     }
     if (nscenarios == 0) {
         start_services(service_list);
-        return start_shell();
+        return start_shell(boottimes);
     }
     for (int i = 0; i < argc && s->args_len > 0; i++) {
-        if (strncmp(argv[i], "services=", 9) != 0) {
+        if (strncmp(argv[i], "services=", 9) != 0 && strcmp(argv[i], "boottimes") != 0) {
             scenario(argv[i]);
         }
     }

@@ -171,7 +171,8 @@ static void init_done_exit(cont_t *c) {
 
 void domain_start_init(const char *cmdline) {
     /* init's arguments: the init= words (commas become spaces), then services=a,b,c as
-     * one word if the command line names services (apps/init/init.c). */
+     * one word if the command line names services, then boottimes if it asks for the
+     * boot phases (init passes it on to the shell: apps/init/init.c). */
     char args[EXO_ARGS_MAX];
     if (!cmdline_get(cmdline, "init", args, sizeof(args))) {
         args[0] = '\0';
@@ -183,6 +184,10 @@ void domain_start_init(const char *cmdline) {
     if (cmdline_get(cmdline, "services", services, sizeof(services)) && services[0]) {
         uint64_t n = strlen(args);
         fmt_snprintf(args + n, sizeof(args) - n, "%sservices=%s", n ? " " : "", services);
+    }
+    if (cmdline_has(cmdline, "boottimes")) {
+        uint64_t n = strlen(args);
+        fmt_snprintf(args + n, sizeof(args) - n, "%sboottimes", n ? " " : "");
     }
     const char *why = "";
     pmm_stats_t ps;

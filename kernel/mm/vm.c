@@ -14,6 +14,8 @@
 #include <mm/pmm.h>
 #include <mm/vm.h>
 
+#define PHYSMAP_MIN_TOP (4ull << 30) /* the physmap's least extent: see vm_init */
+
 static pt_ctx_t kernel_pt;
 static uint64_t no_exec; /* PTE_NX, or 0 on a CPU without NX (the bit would be reserved) */
 static uint64_t physmap_top;
@@ -62,6 +64,12 @@ void vm_init(const bootinfo_t *bi) {
     }
     if (bi->fb.base + bi->fb.size > top) {
         top = bi->fb.base + bi->fb.size;
+    }
+    /* At least the first 4 GiB: the LAPIC, IOAPICs and HPET sit at its top on every PC,
+     * and firmware memory maps do not list them. (Without a framebuffer up there, OVMF's
+     * map of a 512 MiB machine ends near 3 GiB, and lapic_init faulted.) */
+    if (top < PHYSMAP_MIN_TOP) {
+        top = PHYSMAP_MIN_TOP;
     }
     uint64_t pg = cpu_features.pdpe1gb ? HUGE_PAGE_SIZE : LARGE_PAGE_SIZE;
     physmap_top = (top + HUGE_PAGE_SIZE - 1) & ~(HUGE_PAGE_SIZE - 1);

@@ -140,7 +140,7 @@ static void test_limits_accepted(void **state) {
     bootcfg_expect_ok(buf);
     assert_int_equal(cfg.nmodules, BOOTINFO_MAX_MODULES);
     assert_string_equal(cfg.modules[0], "\\M00");
-    assert_string_equal(cfg.modules[BOOTINFO_MAX_MODULES - 1], "\\M31");
+    assert_string_equal(cfg.modules[BOOTINFO_MAX_MODULES - 1], "\\M63");
 }
 
 static void test_err_missing_equals(void **state) {

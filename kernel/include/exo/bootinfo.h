@@ -20,7 +20,7 @@
 
 #define BOOTINFO_CMDLINE_MAX 512
 #define BOOTINFO_MAX_MMAP 512
-#define BOOTINFO_MAX_MODULES 32
+#define BOOTINFO_MAX_MODULES 64
 #define BOOTINFO_MODULE_NAME_MAX 64
 
 /* Memory types, translated by the loader from the UEFI memory map. */
