@@ -21,6 +21,19 @@ void ktest_fail(ktest_ctx_t *kt, const char *file, int line, const char *fmt, ..
 }
 
 /* True if every comma-separated name in selection exists; prints the unknown ones. */
+uint64_t ktest_median5(uint64_t (*fn)(void)) {
+    uint64_t v[5];
+    for (int i = 0; i < 5; i++) {
+        v[i] = fn();
+        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) { /* insertion sort */
+            uint64_t t = v[j];
+            v[j] = v[j - 1];
+            v[j - 1] = t;
+        }
+    }
+    return v[2];
+}
+
 static bool selection_valid(const char *selection) {
     bool ok = true;
     const char *p = selection;

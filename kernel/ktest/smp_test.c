@@ -110,19 +110,6 @@ static uint64_t bench_ipi(uint32_t target) {
     return (rdtsc() - t0) / 2000;
 }
 
-static uint64_t median5(uint64_t (*fn)(void)) {
-    uint64_t v[5];
-    for (int i = 0; i < 5; i++) {
-        v[i] = fn();
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    }
-    return v[2];
-}
-
 static uint64_t bench_steal_local(void) {
     bench_fill();
     bench_steal_all(NULL);
@@ -141,11 +128,11 @@ static uint64_t bench_ipi_core1(void) {
 
 KTEST_MANUAL(bench_sched) {
     kprintf("bench: TSC cycles per operation, median of 5 rounds, %u core(s)\n", cpu_count);
-    kprintf("bench: spawn_and_run_local %lu\n", median5(bench_spawn_run));
-    kprintf("bench: steal_uncontended_same_core %lu\n", median5(bench_steal_local));
+    kprintf("bench: spawn_and_run_local %lu\n", ktest_median5(bench_spawn_run));
+    kprintf("bench: steal_uncontended_same_core %lu\n", ktest_median5(bench_steal_local));
     if (cpu_count > 1) {
-        kprintf("bench: steal_from_other_core %lu\n", median5(bench_steal_remote));
-        kprintf("bench: ipi_round_trip %lu\n", median5(bench_ipi_core1));
+        kprintf("bench: steal_from_other_core %lu\n", ktest_median5(bench_steal_remote));
+        kprintf("bench: ipi_round_trip %lu\n", ktest_median5(bench_ipi_core1));
     }
     KT_ASSERT(cpu_count >= 1);
 }

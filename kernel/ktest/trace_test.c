@@ -239,19 +239,6 @@ KTEST(trace_off_records_nothing) {
 
 #define BENCH_N 100000
 
-static uint64_t median5(uint64_t (*fn)(void)) {
-    uint64_t v[5];
-    for (int i = 0; i < 5; i++) {
-        v[i] = fn();
-        for (int j = i; j > 0 && v[j - 1] > v[j]; j--) {
-            uint64_t t = v[j];
-            v[j] = v[j - 1];
-            v[j - 1] = t;
-        }
-    }
-    return v[2];
-}
-
 /* Every loop has the same compiler barrier, so the flag is loaded again each time. */
 static uint64_t bench_empty(void) {
     uint64_t t0 = rdtsc();
@@ -288,14 +275,14 @@ KTEST_MANUAL(bench_trace) {
     bool was_on = trace_on();
     kprintf("bench: TSC cycles per iteration, median of 5 rounds of %u, core %u\n", BENCH_N,
             this_cpu()->index);
-    print_cycles("trace_loop_empty", median5(bench_empty));
+    print_cycles("trace_loop_empty", ktest_median5(bench_empty));
     trace_stop();
-    uint64_t off = median5(bench_points);
+    uint64_t off = ktest_median5(bench_points);
     print_cycles("trace_point_off", off);
     KT_ASSERT_EQ(trace_start(), STATUS_OK);
-    uint64_t on = median5(bench_points);
+    uint64_t on = ktest_median5(bench_points);
     print_cycles("trace_point_on", on);
-    print_cycles("trace_rdtsc", median5(bench_rdtsc));
+    print_cycles("trace_rdtsc", ktest_median5(bench_rdtsc));
     if (!was_on) {
         trace_stop();
     }

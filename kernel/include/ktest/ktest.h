@@ -58,6 +58,9 @@ void ktest_fail(ktest_ctx_t *kt, const char *file, int line, const char *fmt, ..
         }                                                                                          \
     } while (0)
 
+/* For in-kernel benches: fn() run 5 times, the median of what it returned. */
+uint64_t ktest_median5(uint64_t (*fn)(void));
+
 /* Runs the tests selected by `selection` ("all" or a comma list) and ends QEMU with the
  * verdict. Never returns. */
 __attribute__((noreturn)) void ktest_run(const char *selection);
